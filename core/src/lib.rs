@@ -1,0 +1,44 @@
+//! # neuroloop-core
+//!
+//! Biologically plausible recurrent networks that run the same on a PC and on a Cortex-M board:
+//! `#![no_std]`, no heap, fixed buffers, `libm` math.
+//!
+//! - [`sorn`]: the self-organising recurrent network (binary threshold units, STDP, inhibitory
+//!   STDP, intrinsic plasticity, synaptic normalisation, structural plasticity).
+//! - [`rng`]: the one random number generator every stochastic part draws from, and its
+//!   reproducibility rules.
+//! - [`math`]: the only place floating-point functions come from (`libm`, or `micromath` with
+//!   the `fast-math` feature).
+//!
+//! ## Promises
+//!
+//! **No panics on user input.** Configurations, buffers and inputs are validated and bad ones
+//! return a typed error (`enum`s implementing `Display`, and `defmt::Format` with the `defmt`
+//! feature). Indexing inside a validated network is by construction in bounds. There is no
+//! `unsafe` code in this crate (`#![forbid(unsafe_code)]`).
+//!
+//! **Determinism.** A run is a pure function of (configuration, seed, inputs). The crate never
+//! calls `std` float methods (glibc and the board's soft-float differ by an ulp on some
+//! arguments); every transcendental function comes from [`math`], every random number from
+//! [`rng::NetRng`], and no computation depends on hash-map order or on the platform's word size.
+//! The same seed gives the same spikes on x86-64 and on thumbv6m/v7m/v7em, bit for bit.
+//!
+//! **No allocation.** The crate does not link `alloc`. Sizes are chosen at run time on a host and
+//! at compile time on a board; both hand the network caller-owned buffers whose lengths a
+//! `const fn` computes (see [`sorn::Layout`]).
+//!
+//! ## Features
+//!
+//! | feature | effect |
+//! |---|---|
+//! | `defmt` | `defmt::Format` for errors and reports |
+//! | `serde` | `Serialize`/`Deserialize` for configurations and the RNG |
+//! | `fast-math` | `micromath` approximations instead of `libm` in [`math`] (other numbers, still identical on host and board) |
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod bits;
+pub mod math;
+pub mod rng;
+pub mod sorn;

@@ -1,0 +1,428 @@
+//! SORN configuration: every parameter of the Python package `sorn`, its defaults, the
+//! compatibility switches for the package's oddities, and validation.
+//!
+//! Field names follow the package (`ne`, `nu`, `eta_stdp`, `lambda_ee`, ...). Values the package
+//! hard-codes (noise, structural plasticity, weight ranges) are fields here with the package's
+//! value as default. [`Config::validate`] checks everything up front; a network is never built
+//! from an invalid config.
+
+use core::fmt;
+
+/// Largest pool size: unit indices are stored as `u16`.
+pub const MAX_UNITS: u32 = u16::MAX as u32;
+
+/// The package's behaviours that neuroloop does not follow by default (spec section 8); each can
+/// be switched back on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Compat {
+    /// The package's `Simulator` ignores the phase, so plasticity also runs in the "training"
+    /// phase (oddity #1). Off: the training phase freezes every rule.
+    pub simulator_ignores_phase: bool,
+    /// The package repairs a unit with no incoming weight by drawing two presynaptic partners,
+    /// with replacement, among the first fifth of the pool, possibly itself (oddity #10). Off:
+    /// two distinct valid partners, uniformly, never itself.
+    pub repair_first_fifth: bool,
+}
+
+/// Parameters of a SORN. `Config::DEFAULT` is the package's default network.
+///
+/// ```
+/// use neuroloop_core::sorn::Config;
+/// let c = Config::DEFAULT;
+/// assert_eq!((c.ne, c.ni, c.nu), (200, 40, 10));
+/// assert_eq!(c.h_ip(), 0.1);
+/// assert!(c.validate().is_ok());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Config {
+    /// Excitatory units N_E (package default 200).
+    pub ne: u32,
+    /// Inhibitory units N_I (package: always floor(0.2 N_E); settable here).
+    pub ni: u32,
+    /// Input channels N_U; channel k drives excitatory unit k with unit gain.
+    pub nu: u32,
+    /// E->E STDP learning rate.
+    pub eta_stdp: f32,
+    /// I->E inhibitory STDP learning rate.
+    pub eta_inhib: f32,
+    /// Intrinsic plasticity learning rate.
+    pub eta_ip: f32,
+    /// Target firing rate of intrinsic plasticity; `None` derives the package's 2 N_U / N_E.
+    pub h_ip: Option<f32>,
+    /// Target rate inside inhibitory STDP (independent of `h_ip`, as in the package).
+    pub mu_ip: f32,
+    /// Spread of per-unit IP targets: each unit's target is drawn once from
+    /// N(h_ip, sigma_ip^2) (Zheng et al. 2013). 0 = every unit has target h_ip (the package,
+    /// which accepts and ignores this parameter).
+    pub sigma_ip: f32,
+    /// Lower bound of the initial excitatory thresholds and of IP clipping.
+    pub te_min: f32,
+    /// Upper bound of the initial excitatory thresholds and of IP clipping.
+    pub te_max: f32,
+    /// Lower bound of the (fixed) inhibitory thresholds.
+    pub ti_min: f32,
+    /// Upper bound of the (fixed) inhibitory thresholds.
+    pub ti_max: f32,
+    /// Mean E->E in-degree per excitatory unit (degrees are trunc(N(lambda, 1))).
+    pub lambda_ee: f32,
+    /// Mean I->E out-degree per inhibitory unit; `ne` makes I->E dense.
+    pub lambda_ei: f32,
+    /// Mean E->I in-degree per inhibitory unit; `None` = dense E->I (the package, which accepts
+    /// and ignores `lambda_ie`).
+    pub lambda_ie: Option<f32>,
+    /// Standard deviation of the Gaussian noise added to every unit's drive each step.
+    pub noise_sd: f32,
+    /// Probability per step that structural plasticity creates one E->E synapse.
+    pub p_sp: f32,
+    /// Weight of a synapse created by structural plasticity (before normalisation).
+    pub w_sp: f32,
+    /// Initial weights are uniform on (0, w_init_max] before normalisation.
+    pub w_init_max: f32,
+    /// STDP and iSTDP clip weights to [0, w_max]; a weight clipped to 0 is pruned.
+    pub w_max: f32,
+    /// Clip excitatory thresholds to [te_min, te_max] after IP (the package does; oddity #15).
+    pub ip_clip: bool,
+    /// Spare E->E synapse slots per excitatory unit beyond ceil(lambda_ee): room for structural
+    /// plasticity. Capacity = ne * (ceil(lambda_ee) + ee_spare_per_unit).
+    pub ee_spare_per_unit: u32,
+    /// Spare I->E slots per inhibitory unit beyond ceil(lambda_ei) (I->E never grows; this
+    /// only absorbs the spread of the random initial degrees).
+    pub ei_spare_per_unit: u32,
+    /// Compatibility switches for the package's oddities.
+    pub compat: Compat,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+impl Config {
+    /// The package's default network: N_E 200, N_I 40, N_U 10, all five rules at their rates.
+    pub const DEFAULT: Config = Config {
+        ne: 200,
+        ni: 40,
+        nu: 10,
+        eta_stdp: 0.004,
+        eta_inhib: 0.001,
+        eta_ip: 0.01,
+        h_ip: None,
+        mu_ip: 0.1,
+        sigma_ip: 0.0,
+        te_min: 0.0,
+        te_max: 1.0,
+        ti_min: 0.0,
+        ti_max: 0.5,
+        lambda_ee: 20.0,
+        lambda_ei: 40.0,
+        lambda_ie: None,
+        noise_sd: 0.04,
+        p_sp: 0.1,
+        w_sp: 0.001,
+        w_init_max: 0.1,
+        w_max: 1.0,
+        ip_clip: true,
+        ee_spare_per_unit: 4,
+        ei_spare_per_unit: 4,
+        compat: Compat { simulator_ignores_phase: false, repair_first_fifth: false },
+    };
+
+    /// The package's defaults at another size: `ni = floor(0.2 ne)`, everything else default
+    /// (so `h_ip = 2 nu / ne` follows the size, as in the package).
+    ///
+    /// ```
+    /// use neuroloop_core::sorn::Config;
+    /// let c = Config::with_size(1000, 10);
+    /// assert_eq!(c.ni, 200);
+    /// assert!((c.h_ip() - 0.02).abs() < 1e-9);
+    /// ```
+    pub const fn with_size(ne: u32, nu: u32) -> Config {
+        Config { ne, ni: ne / 5, nu, ..Config::DEFAULT }
+    }
+
+    /// Lazar, Pipa & Triesch (2009): STDP, IP and synaptic normalisation only (no iSTDP, no
+    /// structural plasticity), no noise, their smaller rates and sparser E->E (lambda 10), dense
+    /// I->E. Rules are switched off through [`super::Freeze::LAZAR2009`], which this preset is
+    /// meant to be run with.
+    ///
+    /// The 2009 values marked "(?)" in the spec were recalled, not re-read: eta_stdp 0.001,
+    /// lambda_ee 10.
+    pub const fn lazar2009() -> Config {
+        Config {
+            eta_stdp: 0.001,
+            eta_ip: 0.001,
+            lambda_ee: 10.0,
+            lambda_ei: 200.0,
+            noise_sd: 0.0,
+            p_sp: 0.0,
+            ..Config::DEFAULT
+        }
+    }
+
+    /// The IP target rate: `h_ip` if set, else the package's `2 nu / ne`.
+    pub fn h_ip(&self) -> f32 {
+        match self.h_ip {
+            Some(h) => h,
+            None if self.ne == 0 => 0.0,
+            None => 2.0 * self.nu as f32 / self.ne as f32,
+        }
+    }
+
+    /// Things that are valid but probably not meant (the host prints them).
+    ///
+    /// ```
+    /// use neuroloop_core::sorn::Config;
+    /// assert!(Config::DEFAULT.warnings().is_empty());
+    /// assert!(Config::with_size(1000, 10).warnings().ip_targets_disagree);
+    /// ```
+    pub fn warnings(&self) -> Warnings {
+        let h = self.h_ip();
+        Warnings { ip_targets_disagree: (h - self.mu_ip).abs() > 1e-6 * self.mu_ip.abs().max(1.0) }
+    }
+
+    /// Checks every field; the first problem found is returned as a typed error naming the field
+    /// and the allowed range.
+    ///
+    /// ```
+    /// use neuroloop_core::sorn::{Config, ConfigError};
+    /// let bad = Config { ni: 300, ..Config::DEFAULT };
+    /// assert_eq!(bad.validate(), Err(ConfigError::TooManyInhibitory { ne: 200, ni: 300 }));
+    /// ```
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        use ConfigError::*;
+        for (field, value) in [("ne", self.ne), ("ni", self.ni), ("nu", self.nu)] {
+            if value == 0 {
+                return Err(ZeroSize { field });
+            }
+            if value > MAX_UNITS {
+                return Err(TooLarge { field, value, max: MAX_UNITS });
+            }
+        }
+        if self.ni > self.ne {
+            return Err(TooManyInhibitory { ne: self.ne, ni: self.ni });
+        }
+        if self.nu > self.ne {
+            return Err(TooManyInputs { ne: self.ne, nu: self.nu });
+        }
+        let reals: [(&'static str, f32); 17] = [
+            ("eta_stdp", self.eta_stdp),
+            ("eta_inhib", self.eta_inhib),
+            ("eta_ip", self.eta_ip),
+            ("h_ip", self.h_ip()),
+            ("mu_ip", self.mu_ip),
+            ("sigma_ip", self.sigma_ip),
+            ("te_min", self.te_min),
+            ("te_max", self.te_max),
+            ("ti_min", self.ti_min),
+            ("ti_max", self.ti_max),
+            ("lambda_ee", self.lambda_ee),
+            ("lambda_ei", self.lambda_ei),
+            ("noise_sd", self.noise_sd),
+            ("p_sp", self.p_sp),
+            ("w_sp", self.w_sp),
+            ("w_init_max", self.w_init_max),
+            ("w_max", self.w_max),
+        ];
+        for (field, value) in reals {
+            if !value.is_finite() {
+                return Err(NotFinite { field });
+            }
+        }
+        if let Some(l) = self.lambda_ie {
+            if !l.is_finite() {
+                return Err(NotFinite { field: "lambda_ie" });
+            }
+        }
+        for (field, value) in [
+            ("eta_stdp", self.eta_stdp),
+            ("eta_inhib", self.eta_inhib),
+            ("eta_ip", self.eta_ip),
+            ("sigma_ip", self.sigma_ip),
+            ("noise_sd", self.noise_sd),
+        ] {
+            if value < 0.0 {
+                return Err(Negative { field, value });
+            }
+        }
+        let unit = |field, value: f32, min: f32, max: f32| {
+            if value < min || value > max { Err(OutOfRange { field, value, min, max }) } else { Ok(()) }
+        };
+        unit("h_ip", self.h_ip(), 0.0, 1.0)?;
+        unit("p_sp", self.p_sp, 0.0, 1.0)?;
+        if self.mu_ip <= 0.0 || self.mu_ip > 1.0 {
+            return Err(OutOfRange { field: "mu_ip", value: self.mu_ip, min: f32::MIN_POSITIVE, max: 1.0 });
+        }
+        if self.w_max <= 0.0 {
+            return Err(OutOfRange { field: "w_max", value: self.w_max, min: f32::MIN_POSITIVE, max: f32::MAX });
+        }
+        if self.w_sp <= 0.0 || self.w_sp > self.w_max {
+            return Err(OutOfRange { field: "w_sp", value: self.w_sp, min: f32::MIN_POSITIVE, max: self.w_max });
+        }
+        if self.w_init_max <= 0.0 || self.w_init_max > self.w_max {
+            return Err(OutOfRange {
+                field: "w_init_max",
+                value: self.w_init_max,
+                min: f32::MIN_POSITIVE,
+                max: self.w_max,
+            });
+        }
+        if self.te_min > self.te_max {
+            return Err(MinAboveMax { min_field: "te_min", max_field: "te_max", min: self.te_min, max: self.te_max });
+        }
+        if self.ti_min > self.ti_max {
+            return Err(MinAboveMax { min_field: "ti_min", max_field: "ti_max", min: self.ti_min, max: self.ti_max });
+        }
+        let lambdas = [
+            ("lambda_ee", self.lambda_ee, self.ne - 1),
+            ("lambda_ei", self.lambda_ei, self.ne),
+            ("lambda_ie", self.lambda_ie.unwrap_or(0.0), self.ne),
+        ];
+        for (field, value, pool) in lambdas {
+            if value < 0.0 || value > pool as f32 {
+                return Err(LambdaOutOfRange { field, value, pool });
+            }
+        }
+        let layout = super::Layout::new(self);
+        if layout.ee_capacity > u32::MAX as usize / 2 || layout.ei_capacity > u32::MAX as usize / 2 {
+            return Err(TooLarge { field: "ee_spare_per_unit", value: self.ee_spare_per_unit, max: 0 });
+        }
+        Ok(())
+    }
+}
+
+/// Valid but suspicious settings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Warnings {
+    /// The IP target `h_ip` (2 N_U/N_E by default) differs from iSTDP's target `mu_ip` (oddity
+    /// #16): the two rules push the excitatory rate toward different values.
+    pub ip_targets_disagree: bool,
+}
+
+impl Warnings {
+    /// True when there is nothing to warn about.
+    pub fn is_empty(&self) -> bool {
+        !self.ip_targets_disagree
+    }
+}
+
+impl fmt::Display for Warnings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ip_targets_disagree {
+            f.write_str("h_ip (the IP target, 2 nu / ne unless set) differs from mu_ip (the iSTDP target)")?;
+        }
+        Ok(())
+    }
+}
+
+/// A configuration value that is not allowed, naming the field and the allowed range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ConfigError {
+    /// A size is zero.
+    ZeroSize {
+        /// `ne`, `ni` or `nu`.
+        field: &'static str,
+    },
+    /// A size or capacity exceeds what the storage can index.
+    TooLarge {
+        /// The field.
+        field: &'static str,
+        /// Its value.
+        value: u32,
+        /// The largest allowed value.
+        max: u32,
+    },
+    /// More inhibitory than excitatory units.
+    TooManyInhibitory {
+        /// Excitatory units.
+        ne: u32,
+        /// Inhibitory units.
+        ni: u32,
+    },
+    /// More input channels than excitatory units (channel k drives unit k).
+    TooManyInputs {
+        /// Excitatory units.
+        ne: u32,
+        /// Input channels.
+        nu: u32,
+    },
+    /// NaN or infinite.
+    NotFinite {
+        /// The field.
+        field: &'static str,
+    },
+    /// A rate or standard deviation below zero.
+    Negative {
+        /// The field.
+        field: &'static str,
+        /// Its value.
+        value: f32,
+    },
+    /// A value outside its closed range `[min, max]`.
+    OutOfRange {
+        /// The field.
+        field: &'static str,
+        /// Its value.
+        value: f32,
+        /// Smallest allowed value.
+        min: f32,
+        /// Largest allowed value.
+        max: f32,
+    },
+    /// A lower bound above its upper bound.
+    MinAboveMax {
+        /// The lower-bound field.
+        min_field: &'static str,
+        /// The upper-bound field.
+        max_field: &'static str,
+        /// The lower bound.
+        min: f32,
+        /// The upper bound.
+        max: f32,
+    },
+    /// A mean degree below 0 or above the number of possible partners.
+    LambdaOutOfRange {
+        /// The field.
+        field: &'static str,
+        /// Its value.
+        value: f32,
+        /// Possible partners (the largest allowed value).
+        pool: u32,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ConfigError::ZeroSize { field } => write!(f, "{field} = 0: must be at least 1"),
+            ConfigError::TooLarge { field, value, max } => {
+                write!(f, "{field} = {value} is too large: at most {max}")
+            }
+            ConfigError::TooManyInhibitory { ne, ni } => {
+                write!(f, "ni = {ni} exceeds ne = {ne}: ni must be in 1..={ne}")
+            }
+            ConfigError::TooManyInputs { ne, nu } => {
+                write!(f, "nu = {nu} exceeds ne = {ne}: nu must be in 1..={ne} (channel k drives unit k)")
+            }
+            ConfigError::NotFinite { field } => write!(f, "{field} is NaN or infinite: must be a finite number"),
+            ConfigError::Negative { field, value } => write!(f, "{field} = {value} is negative: must be >= 0"),
+            ConfigError::OutOfRange { field, value, min, max } => {
+                write!(f, "{field} = {value} is out of range: must be in [{min}, {max}]")
+            }
+            ConfigError::MinAboveMax { min_field, max_field, min, max } => {
+                write!(f, "{min_field} = {min} is above {max_field} = {max}: need {min_field} <= {max_field}")
+            }
+            ConfigError::LambdaOutOfRange { field, value, pool } => {
+                write!(f, "{field} = {value} is out of range: must be in [0, {pool}] (the pool it draws from)")
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! The `neuroloop` command line: argument parsing (clap) and dispatch to one module per
+//! command group. [`run`] is the whole program; `main` only hands it the process's arguments
+//! and streams, so tests can call it in-process.
+
+mod sorn;
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for a run that failed (bad input, I/O error, failed check).
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code for unusable command-line arguments (clap's convention).
+pub const EXIT_USAGE: u8 = 2;
+
+/// neuroloop: SORN and CTRNN networks on a PC and on Cortex-M boards.
+#[derive(Parser, Debug)]
+#[command(name = "neuroloop", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Self-organising recurrent networks (SORN).
+    #[command(subcommand)]
+    Sorn(sorn::SornCommand),
+}
+
+/// Runs the CLI with `args` (the first item is the program name), writing results to `out` and
+/// diagnostics to `err`. Returns the process exit code.
+pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let text = e.render().to_string();
+            let _ = if e.use_stderr() { err.write_all(text.as_bytes()) } else { out.write_all(text.as_bytes()) };
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Sorn(cmd) => sorn::run(cmd, out, err),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e:#}");
+            EXIT_FAILURE
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! # neuroloop-host
+//!
+//! The std side of neuroloop: it wraps [`neuroloop_core`] (it never re-implements a model) with
+//! what a workstation user needs: configuration files, owned buffers sized at run time, run
+//! summaries and the `neuroloop` command-line tool ([`cli`]).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod sorn;
