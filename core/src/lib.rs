@@ -32,7 +32,7 @@
 //! | feature | effect |
 //! |---|---|
 //! | `defmt` | `defmt::Format` for errors and reports |
-//! | `serde` | `Serialize`/`Deserialize` for configurations and the RNG |
+//! | `serde` | `Serialize`/`Deserialize` for configurations (the RNG's state is [`rng::NetRng::state`]) |
 //! | `fast-math` | `micromath` approximations instead of `libm` in [`math`] (other numbers, still identical on host and board) |
 #![no_std]
 #![forbid(unsafe_code)]

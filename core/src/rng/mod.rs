@@ -40,7 +40,6 @@ const TWO_POW_M24: f32 = 1.0 / 16_777_216.0;
 /// assert!((0.0..1.0).contains(&u));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NetRng(Xoshiro128PlusPlus);
 
 impl NetRng {

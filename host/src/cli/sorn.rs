@@ -1,0 +1,86 @@
+//! `neuroloop sorn ...`
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+use neuroloop_core::sorn::{Config, Freeze, Mode, Phase};
+
+use crate::sorn;
+
+#[derive(Subcommand, Debug)]
+pub enum SornCommand {
+    /// Build a SORN from a seed and run it, driven by uniform [0, 1) random input on its input
+    /// channels (the package README's example).
+    #[command(after_help = "Examples:\n  neuroloop sorn run --steps 2000 --seed 1 --summary\n  \
+        neuroloop sorn run --steps 500 --seed 7 --config net.toml --phase training --summary\n  \
+        neuroloop sorn run --steps 2000 --seed 1 --freeze sp,istdp")]
+    Run(RunArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Number of time steps.
+    #[arg(long)]
+    steps: u64,
+    /// Seed of the network (and, through an independent stream, of its input).
+    #[arg(long)]
+    seed: u64,
+    /// TOML file of SORN parameters (the package's names; missing keys take its defaults).
+    #[arg(long, value_name = "FILE.toml")]
+    config: Option<PathBuf>,
+    /// plasticity: the rules run; training: the network is frozen (a fixed reservoir).
+    #[arg(long, value_enum, default_value_t = PhaseArg::Plasticity)]
+    phase: PhaseArg,
+    /// Comma-separated rules to freeze in the plasticity phase: stdp, ip, sp, istdp, ss.
+    #[arg(long, value_name = "RULES", default_value = "")]
+    freeze: String,
+    /// Switch the Gaussian noise off.
+    #[arg(long)]
+    no_noise: bool,
+    /// Print one JSON object with the run's figures on stdout.
+    #[arg(long)]
+    summary: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum PhaseArg {
+    Plasticity,
+    Training,
+}
+
+pub fn run(cmd: SornCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+    match cmd {
+        SornCommand::Run(args) => run_cmd(args, out, err),
+    }
+}
+
+fn run_cmd(args: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+    let cfg = match &args.config {
+        Some(path) => sorn::load_config(path)?,
+        None => Config::DEFAULT,
+    };
+    let warnings = cfg.warnings();
+    if !warnings.is_empty() {
+        writeln!(err, "warning: {warnings}")?;
+    }
+    let phase = match args.phase {
+        PhaseArg::Plasticity => Phase::Plasticity,
+        PhaseArg::Training => Phase::Training,
+    };
+    let freeze: Freeze = sorn::parse_freeze(&args.freeze)?;
+    let mode = Mode { phase, freeze, noise: !args.no_noise };
+    let mut net = sorn::build(&cfg, args.seed)?;
+    let s = sorn::run_with_random_input(&mut net, mode, args.seed, args.steps)?;
+    if args.summary {
+        writeln!(out, "{}", serde_json::to_string(&s)?)?;
+    } else {
+        let rate = |r: Option<f64>| r.map_or("n/a".to_string(), |v| format!("{v:.4}"));
+        writeln!(out, "SORN ne={} ni={} nu={} seed={} phase={}: {} steps in {:.3} s", s.ne, s.ni, s.nu, s.seed, s.phase, s.steps, s.elapsed_s)?;
+        writeln!(out, "  rate over the last quarter: E {}  I {}", rate(s.mean_rate_e), rate(s.mean_rate_i))?;
+        writeln!(out, "  mean thresholds at the end: T_E {:.4}  T_I {:.4}", s.mean_te, s.mean_ti)?;
+        writeln!(out, "  E->E synapses {} -> {} (mean weight {:.4}); I->E {} -> {}", s.wee_active_start, s.wee_active_end, s.wee_mean_end, s.wei_active_start, s.wei_active_end)?;
+        writeln!(out, "  structural plasticity: {} created, {} refused (capacity)", s.sp_created, s.sp_capacity_refusals)?;
+    }
+    Ok(0)
+}

@@ -1,0 +1,164 @@
+//! SORN on the host: networks in `Vec` buffers sized at run time, TOML configs, and seeded runs
+//! that end in a [`Summary`].
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use neuroloop_core::rng::NetRng;
+use neuroloop_core::sorn::{Buffers, Config, Layout, Mode, Sorn};
+use serde::Serialize;
+
+/// A network whose buffers are `Vec`s.
+pub type HostSorn = Sorn<Vec<f32>, Vec<u16>, Vec<u32>>;
+
+/// Builds a network for `cfg` from `seed`, allocating exactly the buffers [`Layout`] asks for.
+///
+/// ```
+/// use neuroloop_core::sorn::Config;
+/// let net = neuroloop_host::sorn::build(&Config::DEFAULT, 3).unwrap();
+/// assert_eq!(net.config().ne, 200);
+/// ```
+pub fn build(cfg: &Config, seed: u64) -> Result<HostSorn, neuroloop_core::sorn::Error> {
+    let l = Layout::new(cfg);
+    // Validate first so an absurd config is an error, not a huge allocation.
+    cfg.validate().map_err(neuroloop_core::sorn::Error::Config)?;
+    Sorn::new(cfg, seed, Buffers::new(vec![0.0; l.f32_len], vec![0; l.u16_len], vec![0; l.u32_len]))
+}
+
+/// Parses a SORN config from TOML text. Keys are [`Config`]'s fields (the package's names);
+/// missing keys take the package's defaults, and, as in the package, `ni` follows `ne`
+/// (`floor(0.2 ne)`) unless given. An unknown key or a value out of range is an error that
+/// names the key.
+///
+/// ```
+/// let cfg = neuroloop_host::sorn::parse_config("ne = 400\neta_stdp = 0.002\n").unwrap();
+/// assert_eq!((cfg.ne, cfg.ni, cfg.eta_stdp), (400, 80, 0.002));
+/// assert!(neuroloop_host::sorn::parse_config("nee = 3").is_err());
+/// ```
+pub fn parse_config(text: &str) -> anyhow::Result<Config> {
+    let mut table: toml::Table = toml::from_str(text).context("not valid TOML")?;
+    if let (Some(ne), false) = (table.get("ne").and_then(|v| v.as_integer()), table.contains_key("ni")) {
+        table.insert("ni".into(), toml::Value::Integer(ne / 5));
+    }
+    let cfg: Config = table.try_into().map_err(|e: toml::de::Error| anyhow::anyhow!("{}", e.message()))?;
+    cfg.validate()?;
+    Ok(cfg)
+}
+
+/// Reads and parses a TOML config file (see [`parse_config`]).
+pub fn load_config(path: &Path) -> anyhow::Result<Config> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    parse_config(&text).with_context(|| format!("in config {}", path.display()))
+}
+
+/// The generator of the README input: uniform [0, 1) on every channel, drawn from the run's
+/// seed jumped 2^64 draws ahead, so it never overlaps the network's own stream.
+pub fn input_rng(seed: u64) -> NetRng {
+    let mut rng = NetRng::seed_from_u64(seed);
+    rng.jump();
+    rng
+}
+
+/// End-of-run figures of `neuroloop sorn run --summary`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Summary {
+    /// Steps run.
+    pub steps: u64,
+    /// Seed of the network and of its input.
+    pub seed: u64,
+    /// Phase the steps ran in.
+    pub phase: String,
+    /// Excitatory units.
+    pub ne: u32,
+    /// Inhibitory units.
+    pub ni: u32,
+    /// Input channels.
+    pub nu: u32,
+    /// Mean fraction of excitatory units active per step over the last quarter of the run
+    /// (`null` for a run of 0 steps).
+    pub mean_rate_e: Option<f64>,
+    /// The same for inhibitory units.
+    pub mean_rate_i: Option<f64>,
+    /// Mean excitatory threshold at the end.
+    pub mean_te: f64,
+    /// Mean inhibitory threshold at the end.
+    pub mean_ti: f64,
+    /// E->E synapses at the start.
+    pub wee_active_start: u32,
+    /// E->E synapses at the end.
+    pub wee_active_end: u32,
+    /// Mean weight of the E->E synapses at the end.
+    pub wee_mean_end: f64,
+    /// I->E synapses at the start.
+    pub wei_active_start: u32,
+    /// I->E synapses at the end.
+    pub wei_active_end: u32,
+    /// Structural-plasticity creations refused for lack of capacity.
+    pub sp_capacity_refusals: u64,
+    /// E->E synapses created by structural plasticity.
+    pub sp_created: u64,
+    /// Excitatory units left with no E->E input.
+    pub ee_empty_units: usize,
+    /// Wall time of the steps, seconds.
+    pub elapsed_s: f64,
+}
+
+/// Runs `steps` steps of `net` in `mode`, driven by the README input (uniform [0, 1) on the
+/// `nu` channels from [`input_rng`]`(seed)`), and summarises.
+pub fn run_with_random_input(net: &mut HostSorn, mode: Mode, seed: u64, steps: u64) -> anyhow::Result<Summary> {
+    let cfg = *net.config();
+    let (ne, ni) = (f64::from(cfg.ne), f64::from(cfg.ni));
+    net.set_mode(mode);
+    let mut inputs = input_rng(seed);
+    let mut u = vec![0.0f32; cfg.nu as usize];
+    let wee_start = net.ee_count();
+    let wei_start = net.ei_count();
+    let quarter_from = steps - steps.div_ceil(4);
+    let (mut rate_e, mut rate_i) = (0.0f64, 0.0f64);
+    let t0 = std::time::Instant::now();
+    for t in 0..steps {
+        u.iter_mut().for_each(|v| *v = inputs.uniform_f32());
+        let rep = net.step(&u)?;
+        if t >= quarter_from {
+            rate_e += f64::from(rep.active_e) / ne;
+            rate_i += f64::from(rep.active_i) / ni;
+        }
+    }
+    let elapsed_s = t0.elapsed().as_secs_f64();
+    let last = (steps - quarter_from) as f64;
+    let mean = |xs: &[f32]| xs.iter().map(|&v| f64::from(v)).sum::<f64>() / xs.len().max(1) as f64;
+    let c = net.counters();
+    Ok(Summary {
+        steps,
+        seed,
+        phase: mode.phase.name().to_string(),
+        ne: cfg.ne,
+        ni: cfg.ni,
+        nu: cfg.nu,
+        mean_rate_e: (steps > 0).then(|| rate_e / last),
+        mean_rate_i: (steps > 0).then(|| rate_i / last),
+        mean_te: mean(net.te()),
+        mean_ti: mean(net.ti()),
+        wee_active_start: wee_start,
+        wee_active_end: net.ee_count(),
+        wee_mean_end: f64::from(net.wee().mean_weight()),
+        wei_active_start: wei_start,
+        wei_active_end: net.ei_count(),
+        sp_capacity_refusals: c.sp_capacity_refusals,
+        sp_created: c.sp_created,
+        ee_empty_units: net.ee_empty_units(),
+        elapsed_s,
+    })
+}
+
+/// Parses a comma-separated freeze list (`stdp,ip,sp,istdp,ss`).
+pub fn parse_freeze(list: &str) -> anyhow::Result<neuroloop_core::sorn::Freeze> {
+    let mut f = neuroloop_core::sorn::Freeze::NONE;
+    for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match name.parse() {
+            Ok(rule) => f = f.with(rule),
+            Err(_) => bail!("unknown rule {name:?} in the freeze list: rules are stdp, ip, sp, istdp, ss"),
+        }
+    }
+    Ok(f)
+}
