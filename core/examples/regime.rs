@@ -3,20 +3,27 @@ use neuroloop_core::sorn::*;
 fn main() {
     let cfg = Config::DEFAULT;
     let l = Layout::new(&cfg);
-    println!("bytes {}", l.bytes());
-    for seed in 0..3 {
-        let mut net = Sorn::new(&cfg, seed, Buffers::new(vec![0.0f32; l.f32_len], vec![0u16; l.u16_len], vec![0u32; l.u32_len])).unwrap();
-        let mut inp = NetRng::seed_from_u64(seed + 100);
-        let start = (net.ee_count(), net.ei_count());
-        let (mut re, mut ri) = (0.0, 0.0);
+    let mk = || Sorn::new(&cfg, 1, Buffers::new(vec![0.0f32; l.f32_len], vec![0u16; l.u16_len], vec![0u32; l.u32_len])).unwrap();
+    let mut base = mk();
+    let mut inp = NetRng::seed_from_u64(100);
+    let mut u = [0f32; 10];
+    for _ in 0..2000 { u.iter_mut().for_each(|v| *v = inp.uniform_f32()); base.step(&u).unwrap(); }
+    let variants: [(&str, Mode); 8] = [
+        ("all", Mode::default()),
+        ("frozen", Mode { phase: Phase::Training, ..Mode::default() }),
+        ("frozen-nonoise", Mode { phase: Phase::Training, noise: false, ..Mode::default() }),
+        ("-stdp", Mode { freeze: Freeze::NONE.with(Rule::Stdp), ..Mode::default() }),
+        ("-ip", Mode { freeze: Freeze::NONE.with(Rule::Ip), ..Mode::default() }),
+        ("-sp", Mode { freeze: Freeze::NONE.with(Rule::Sp), ..Mode::default() }),
+        ("-istdp", Mode { freeze: Freeze::NONE.with(Rule::Istdp), ..Mode::default() }),
+        ("-ss", Mode { freeze: Freeze::NONE.with(Rule::Ss), ..Mode::default() }),
+    ];
+    for (name, mode) in variants {
+        let mut net = base.clone();
+        net.set_mode(mode);
+        let n = 20000;
         let t0 = std::time::Instant::now();
-        for t in 0..2000 {
-            let u: Vec<f32> = (0..10).map(|_| inp.uniform_f32()).collect();
-            let rep = net.step(&u).unwrap();
-            if t >= 1500 { re += rep.active_e as f64 / 200.0; ri += rep.active_i as f64 / 40.0; }
-        }
-        let el = t0.elapsed();
-        let mte: f32 = net.te().iter().sum::<f32>() / 200.0;
-        println!("seed {seed}: start {:?} end ({}, {}) rate_e {:.4} rate_i {:.4} mean_te {:.4} wee_mean {:.4} {:?} {:.2}us/step", start, net.ee_count(), net.ei_count(), re/500.0, ri/500.0, mte, net.wee().mean_weight(), net.counters(), el.as_secs_f64()*1e6/2000.0);
+        for _ in 0..n { u.iter_mut().for_each(|v| *v = inp.uniform_f32()); net.step(&u).unwrap(); }
+        println!("{name:16} {:.3} us/step", t0.elapsed().as_secs_f64() * 1e6 / n as f64);
     }
 }

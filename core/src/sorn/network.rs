@@ -160,25 +160,26 @@ where
         let noise_sd = if self.mode.noise { cfg.noise_sd } else { 0.0 };
         let noisy = noise_sd > 0.0;
         let rng = &mut self.rng;
-        x_t1.fill(0);
-        r.fill(0);
-        for i in 0..ne {
-            let xi = if noisy { noise_sd * rng.normal() } else { 0.0 };
-            let recurrent = acc_ee[i] - acc_ei[i];
-            let u = input.get(i).copied().unwrap_or(0.0);
-            if recurrent + u + xi - te[i] > 0.0 {
-                bits::set(x_t1, i);
+        for (word, (xw, rw)) in x_t1.iter_mut().zip(r.iter_mut()).enumerate() {
+            let (mut xbits, mut rbits) = (0u32, 0u32);
+            for b in 0..32.min(ne - word * 32) {
+                let i = word * 32 + b;
+                let xi = if noisy { noise_sd * rng.normal() } else { 0.0 };
+                let recurrent = acc_ee[i] - acc_ei[i];
+                let u = if i < input.len() { input[i] } else { 0.0 };
+                xbits |= u32::from(recurrent + u + xi - te[i] > 0.0) << b;
+                rbits |= u32::from(recurrent + xi - te[i] > 0.0) << b;
             }
-            if recurrent + xi - te[i] > 0.0 {
-                bits::set(r, i);
-            }
+            (*xw, *rw) = (xbits, rbits);
         }
-        y_t1.fill(0);
-        for k in 0..ni {
-            let xi = if noisy { noise_sd * rng.normal() } else { 0.0 };
-            if acc_i[k] + xi - ti[k] > 0.0 {
-                bits::set(y_t1, k);
+        for (word, yw) in y_t1.iter_mut().enumerate() {
+            let mut ybits = 0u32;
+            for b in 0..32.min(ni - word * 32) {
+                let k = word * 32 + b;
+                let xi = if noisy { noise_sd * rng.normal() } else { 0.0 };
+                ybits |= u32::from(acc_i[k] + xi - ti[k] > 0.0) << b;
             }
+            *yw = ybits;
         }
 
         // Plasticity, in the package's order; each rule sees the previous ones' results.

@@ -209,3 +209,232 @@ pub(crate) fn normalize(syn: &mut SynMut<'_>, dirty: &mut [u32], counts: &mut Ru
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each rule on a hand-built matrix, against values computed from the spec's formulas.
+    use super::*;
+
+    /// Storage for a small sparse matrix with `cap` slots per list.
+    struct Mat {
+        n: usize,
+        post: [u16; 64],
+        w: [f32; 64],
+        out_off: [u32; 9],
+        out_len: [u16; 8],
+        in_off: [u32; 9],
+        in_len: [u16; 8],
+        in_pos: [u32; 64],
+    }
+
+    impl Mat {
+        /// `n` units, lists of capacity 8, synapses `(pre, post, w)`.
+        fn new(n: usize, syn: &[(usize, usize, f32)]) -> Mat {
+            let mut m = Mat {
+                n,
+                post: [0; 64],
+                w: [0.0; 64],
+                out_off: [0; 9],
+                out_len: [0; 8],
+                in_off: [0; 9],
+                in_len: [0; 8],
+                in_pos: [0; 64],
+            };
+            for k in 0..=8 {
+                m.out_off[k] = (k.min(n) * 8) as u32;
+                m.in_off[k] = (k.min(n) * 8) as u32;
+            }
+            for &(pre, post, w) in syn {
+                m.view().insert(pre, post, w).unwrap();
+            }
+            m
+        }
+
+        fn view(&mut self) -> SynMut<'_> {
+            let n = self.n;
+            SynMut {
+                post: &mut self.post,
+                w: &mut self.w,
+                out_off: &mut self.out_off[..=n],
+                out_len: &mut self.out_len[..n],
+                in_off: &mut self.in_off[..=n],
+                in_len: &mut self.in_len[..n],
+                in_pos: &mut self.in_pos,
+            }
+        }
+
+        fn weight(&mut self, pre: usize, post: usize) -> Option<f32> {
+            let v = self.view();
+            v.out_range(pre).find(|&s| v.post[s] as usize == post).map(|s| v.w[s])
+        }
+
+        /// Every slot is indexed exactly once, by its own target.
+        fn check_index(&mut self) {
+            let v = self.view();
+            let n = v.out_len.len();
+            let mut seen = 0;
+            for pre in 0..n {
+                for s in v.out_range(pre) {
+                    let post = v.post[s] as usize;
+                    let start = v.in_off[post] as usize;
+                    let list = &v.in_pos[start..start + v.in_len[post] as usize];
+                    assert_eq!(list.iter().filter(|&&p| p as usize == s).count(), 1);
+                    seen += 1;
+                }
+            }
+            assert_eq!(seen, v.in_len.iter().map(|&l| l as usize).sum::<usize>());
+        }
+    }
+
+    fn bits_of(units: &[usize]) -> [u32; 1] {
+        let mut w = [0u32];
+        units.iter().for_each(|&i| bits::set(&mut w, i));
+        w
+    }
+
+    #[test]
+    fn stdp_potentiates_depresses_and_prunes() {
+        let eta = 0.004f32;
+        // 0 fires at t, 1 at t+1; 3 fires at t+1 too.
+        let (x_t, x_t1) = (bits_of(&[0]), bits_of(&[1, 3]));
+        let mut m = Mat::new(4, &[(0, 1, 0.5), (1, 0, 0.3), (2, 1, 0.25), (3, 0, 0.003), (0, 2, 0.7), (0, 3, 0.999)]);
+        let mut dirty = [0u32];
+        let mut c = RuleCounts::default();
+        stdp(&mut m.view(), &x_t, &x_t1, eta, 1.0, &mut dirty, &mut c);
+        // x_1(t+1) x_0(t) = 1: potentiation.
+        assert_eq!(m.weight(0, 1), Some(0.5 + eta));
+        // x_0(t) x_1(t+1) = 1 seen from 1 -> 0: depression.
+        assert_eq!(m.weight(1, 0), Some(0.3 - eta));
+        // Neither unit of 2 -> 1 / 0 -> 2 pairs in time: unchanged.
+        assert_eq!(m.weight(2, 1), Some(0.25));
+        assert_eq!(m.weight(0, 2), Some(0.7));
+        // 3 -> 0 is depressed below 0: clipped to 0 and pruned.
+        assert_eq!(m.weight(3, 0), None);
+        assert_eq!(c.ee_pruned, 1);
+        // 0 -> 3 is potentiated past 1: clipped to w_max.
+        assert_eq!(m.weight(0, 3), Some(1.0));
+        assert_eq!(dirty[0], 0b1011, "rows 0, 1 and 3 changed");
+        m.check_index();
+    }
+
+    #[test]
+    fn ip_moves_thresholds_toward_the_target_rate() {
+        let mut te = [0.5f32, 0.5, 0.001, 0.999];
+        let h = [0.1f32; 4];
+        let x_t1 = bits_of(&[0, 3]);
+        ip(&mut te, &h, &x_t1, 0.01, Some((0.0, 1.0)));
+        assert_eq!(te[0], 0.5 + 0.01 * (1.0 - 0.1));
+        assert_eq!(te[1], 0.5 + 0.01 * (0.0 - 0.1));
+        assert_eq!(te[2], 0.0, "clipped at te_min");
+        assert_eq!(te[3], 1.0, "clipped at te_max");
+        let mut free = [0.001f32];
+        ip(&mut free, &h[..1], &[0], 0.01, None);
+        assert_eq!(free[0], 0.001 - 0.01 * 0.1, "no clipping when disabled");
+    }
+
+    #[test]
+    fn istdp_grows_on_fired_targets_and_shrinks_on_silent_ones() {
+        let (eta, mu) = (0.001f32, 0.1f32);
+        let deltas = istdp_deltas(eta, mu);
+        // The spec: +10 eta for a target that fired at t+1, -eta for one that did not.
+        assert!((deltas.0 - 10.0 * eta).abs() < 1e-9, "{deltas:?}");
+        assert_eq!(deltas.1, -eta);
+        // Inhibitory unit 0 fired at t; unit 1 did not.
+        let y_t = bits_of(&[0]);
+        let x_t1 = bits_of(&[2]);
+        let mut m = Mat::new(4, &[(0, 2, 0.2), (0, 3, 0.2), (0, 1, 0.0005), (1, 3, 0.2)]);
+        let mut dirty = [0u32];
+        let mut c = RuleCounts::default();
+        istdp(&mut m.view(), &y_t, &x_t1, deltas, 1.0, &mut dirty, &mut c);
+        assert_eq!(m.weight(0, 2), Some(0.2 + deltas.0));
+        assert_eq!(m.weight(0, 3), Some(0.2 - eta));
+        assert_eq!(m.weight(0, 1), None, "pruned at 0");
+        assert_eq!(m.weight(1, 3), Some(0.2), "source silent at t");
+        assert_eq!((c.ei_pruned, dirty[0]), (1, 0b1110));
+        m.check_index();
+    }
+
+    #[test]
+    fn normalisation_scales_marked_rows_to_one_and_keeps_empty_rows_at_zero() {
+        let mut m = Mat::new(4, &[(0, 1, 1.0), (2, 1, 1.0), (3, 1, 2.0), (1, 2, 0.5), (0, 3, 0.2)]);
+        let mut dirty = bits_of(&[0, 1, 2]);
+        let mut c = RuleCounts::default();
+        normalize(&mut m.view(), &mut dirty, &mut c);
+        assert_eq!([m.weight(0, 1), m.weight(2, 1), m.weight(3, 1)], [Some(0.25), Some(0.25), Some(0.5)]);
+        assert_eq!(m.weight(1, 2), Some(1.0));
+        assert_eq!(m.weight(0, 3), Some(0.2), "unmarked row untouched");
+        assert_eq!(c.empty_rows, 1, "unit 0 has no input: reported, not NaN");
+        assert_eq!(dirty[0], 0, "marks cleared");
+    }
+
+    #[test]
+    fn structural_plasticity_creates_only_absent_pairs_uniformly() {
+        // 3 units, 6 possible pairs, 3 exist: 0->1, 1->2, 2->0. Absent: 1->0, 2->1, 0->2.
+        let mut counts = [0u32; 9];
+        let mut rng = NetRng::seed_from_u64(8);
+        for _ in 0..3000 {
+            let mut m = Mat::new(3, &[(0, 1, 0.3), (1, 2, 0.3), (2, 0, 0.3)]);
+            let mut marks_words = [0u32];
+            let mut dirty = [0u32];
+            let mut c = RuleCounts::default();
+            sp(&mut m.view(), &mut rng, 1.0, 0.001, &mut Marks(&mut marks_words), &mut dirty, &mut c);
+            assert_eq!(c.sp_created, 1);
+            let v = m.view();
+            let created: [(usize, usize); 3] = [(1, 0), (2, 1), (0, 2)];
+            let hit: [bool; 3] = created.map(|(pre, post)| v.contains(pre, post));
+            assert_eq!(hit.iter().filter(|&&h| h).count(), 1);
+            let k = hit.iter().position(|&h| h).unwrap();
+            counts[k] += 1;
+            let (pre, post) = created[k];
+            assert_eq!(m.weight(pre, post), Some(0.001));
+            assert_eq!(dirty[0], 1 << post);
+            m.check_index();
+        }
+        // Each of the 3 absent pairs ~ 1000 +- 26.
+        for c in &counts[..3] {
+            assert!((880..=1120).contains(c), "{counts:?}");
+        }
+    }
+
+    #[test]
+    fn structural_plasticity_counts_refusals_when_full() {
+        // Unit 1's incoming list has capacity 1 and is full, and 0 -> 1 is the only absent pair.
+        let mut m = Mat::new(2, &[(1, 0, 0.5)]);
+        m.in_off[..3].copy_from_slice(&[0, 8, 9]);
+        m.in_len[1] = 1;
+        m.in_pos[8] = 63; // a stand-in occupant
+        let mut marks_words = [0u32];
+        let mut c = RuleCounts::default();
+        let mut rng = NetRng::seed_from_u64(1);
+        sp(&mut m.view(), &mut rng, 1.0, 0.001, &mut Marks(&mut marks_words), &mut [0], &mut c);
+        assert_eq!((c.sp_created, c.sp_refused), (0, 1));
+        assert_eq!(m.weight(0, 1), None);
+    }
+
+    #[test]
+    fn structural_plasticity_does_nothing_when_every_pair_exists_or_the_coin_says_no() {
+        let mut m = Mat::new(2, &[(0, 1, 0.5), (1, 0, 0.5)]);
+        let mut rng = NetRng::seed_from_u64(2);
+        let mut c = RuleCounts::default();
+        let mut marks_words = [0u32];
+        sp(&mut m.view(), &mut rng, 1.0, 0.001, &mut Marks(&mut marks_words), &mut [0], &mut c);
+        sp(&mut Mat::new(2, &[]).view(), &mut rng, 0.0, 0.001, &mut Marks(&mut marks_words), &mut [0], &mut c);
+        assert_eq!(c, RuleCounts::default());
+    }
+
+    #[test]
+    fn removal_keeps_the_incoming_index_consistent() {
+        let mut rng = NetRng::seed_from_u64(4);
+        let mut m = Mat::new(8, &[]);
+        for _ in 0..2000 {
+            let (pre, post) = (rng.below(8) as usize, rng.below(8) as usize);
+            let mut v = m.view();
+            if let Some(slot) = v.out_range(pre).find(|&s| v.post[s] as usize == post) {
+                v.remove(pre, slot);
+            } else {
+                let _ = v.insert(pre, post, 0.5);
+            }
+            m.check_index();
+        }
+    }
+}

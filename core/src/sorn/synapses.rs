@@ -108,15 +108,18 @@ impl SynMut<'_> {
         }
     }
 
-    /// Divides `post`'s incoming weights by their sum. Returns false (and changes nothing) when
-    /// the sum is zero: a unit that lost every input keeps zeros instead of becoming NaN.
+    /// Scales `post`'s incoming weights to sum 1: each is multiplied by the reciprocal of their
+    /// sum (one division per unit instead of one per synapse). Returns false (and changes
+    /// nothing) when the sum is zero: a unit that lost every input keeps zeros instead of
+    /// becoming NaN.
     pub fn normalize_incoming(&mut self, post: usize) -> bool {
         let start = self.in_off[post] as usize;
         let idx = &self.in_pos[start..start + self.in_len[post] as usize];
         let sum: f32 = idx.iter().map(|&s| self.w[s as usize]).sum();
         if sum > 0.0 {
+            let scale = 1.0 / sum;
             for &s in idx {
-                self.w[s as usize] /= sum;
+                self.w[s as usize] *= scale;
             }
             true
         } else {
