@@ -9,3 +9,8 @@
 
 pub use neuroloop_core;
 pub use neuroloop_host;
+
+/// The README's Rust examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -126,7 +126,7 @@ impl NetRng {
 
     /// A standard normal deviate (mean 0, standard deviation 1) from the ziggurat
     /// ([`ziggurat::standard_normal`]; 1 word on 98.8 % of calls).
-    #[inline]
+    #[inline(always)]
     pub fn normal(&mut self) -> f32 {
         ziggurat::standard_normal(self)
     }

@@ -68,7 +68,7 @@ pub struct Layout {
 
 /// `ceil(x)` for a non-negative finite `f32`, in a `const` context; 0 for anything else.
 const fn ceil_u32(x: f32) -> usize {
-    if !(x > 0.0) || x > 4.0e9 {
+    if x.is_nan() || x <= 0.0 || x > 4.0e9 {
         return 0;
     }
     let t = x as u32;
@@ -107,7 +107,15 @@ impl Layout {
             .saturating_add(4)
             .saturating_add(we.saturating_mul(6))
             .saturating_add(wi.saturating_mul(2));
-        Layout { ne, ni, ee_capacity, ei_capacity, f32_len, u16_len, u32_len }
+        Layout {
+            ne,
+            ni,
+            ee_capacity,
+            ei_capacity,
+            f32_len,
+            u16_len,
+            u32_len,
+        }
     }
 
     /// Total bytes of the three buffers.
@@ -122,7 +130,12 @@ impl Layout {
     }
 
     /// Cuts the buffers into the network's arrays. `None` if a buffer is too short.
-    pub(crate) fn split<'a>(&self, f: &'a mut [f32], h: &'a mut [u16], w: &'a mut [u32]) -> Option<Parts<'a>> {
+    pub(crate) fn split<'a>(
+        &self,
+        f: &'a mut [f32],
+        h: &'a mut [u16],
+        w: &'a mut [u32],
+    ) -> Option<Parts<'a>> {
         let (ne, ni) = (self.ne, self.ni);
         let (ce, ci) = (self.ee_capacity, self.ei_capacity);
         let (we, wi) = (words_for(ne), words_for(ni));
@@ -273,11 +286,19 @@ where
 
     /// Checks that each buffer is at least as long as `layout` needs.
     pub fn check(&self, layout: &Layout) -> Result<(), BufferError> {
-        let have = [self.f32s.as_ref().len(), self.u16s.as_ref().len(), self.u32s.as_ref().len()];
+        let have = [
+            self.f32s.as_ref().len(),
+            self.u16s.as_ref().len(),
+            self.u32s.as_ref().len(),
+        ];
         let need = [layout.f32_len, layout.u16_len, layout.u32_len];
         for (k, buffer) in ["f32", "u16", "u32"].into_iter().enumerate() {
             if have[k] < need[k] {
-                return Err(BufferError { buffer, needed: need[k], got: have[k] });
+                return Err(BufferError {
+                    buffer,
+                    needed: need[k],
+                    got: have[k],
+                });
             }
         }
         Ok(())

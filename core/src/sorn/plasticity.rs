@@ -26,7 +26,7 @@ pub struct RuleCounts {
     pub empty_rows: u32,
 }
 
-/// 1. STDP on existing E->E synapses: `w += eta (x_i(t+1) x_j(t) - x_i(t) x_j(t+1))`, clipped
+/// Rule 1, STDP, on existing E->E synapses: `w += eta (x_i(t+1) x_j(t) - x_i(t) x_j(t+1))`, clipped
 /// to `[0, w_max]`; a weight clipped to 0 is pruned. Only synapses of units active at t or
 /// t+1 can change, so only their outgoing lists are visited.
 pub(crate) fn stdp(
@@ -45,7 +45,8 @@ pub(crate) fn stdp(
             active &= active - 1;
             let (pre_t, pre_t1) = (bits::get(x_t, pre), bits::get(x_t1, pre));
             let mut slot = ee.out_off[pre] as usize;
-            while slot < ee.out_off[pre] as usize + ee.out_len[pre] as usize {
+            let mut end = slot + ee.out_len[pre] as usize;
+            while slot < end {
                 let post = ee.post[slot] as usize;
                 let potentiate = pre_t && bits::get(x_t1, post);
                 let depress = pre_t1 && bits::get(x_t, post);
@@ -57,6 +58,7 @@ pub(crate) fn stdp(
                 bits::set(dirty, post);
                 if w <= 0.0 {
                     ee.remove(pre, slot); // the list's last synapse now sits in `slot`
+                    end -= 1;
                     counts.ee_pruned += 1;
                 } else {
                     ee.w[slot] = if w > w_max { w_max } else { w };
@@ -67,23 +69,30 @@ pub(crate) fn stdp(
     }
 }
 
-/// 2. Intrinsic plasticity: `T_i += eta_ip (x_i(t+1) - h_i)`, clipped to `[te_min, te_max]` when
+/// Rule 2, intrinsic plasticity: `T_i += eta_ip (x_i(t+1) - h_i)`, clipped to `[te_min, te_max]` when
 /// `clip` is given.
-pub(crate) fn ip(te: &mut [f32], h_ip: &[f32], x_t1: &[u32], eta_ip: f32, clip: Option<(f32, f32)>) {
+pub(crate) fn ip(
+    te: &mut [f32],
+    h_ip: &[f32],
+    x_t1: &[u32],
+    eta_ip: f32,
+    clip: Option<(f32, f32)>,
+) {
     for (i, (t, &h)) in te.iter_mut().zip(h_ip).enumerate() {
         let x = if bits::get(x_t1, i) { 1.0 } else { 0.0 };
-        let mut v = *t + eta_ip * (x - h);
-        if let Some((lo, hi)) = clip {
-            v = if v < lo { lo } else if v > hi { hi } else { v };
-        }
-        *t = v;
+        let v = *t + eta_ip * (x - h);
+        // max/min are exact (no rounding): the same bits on every target.
+        *t = match clip {
+            Some((lo, hi)) => v.max(lo).min(hi),
+            None => v,
+        };
     }
 }
 
 /// Attempts at drawing an absent pair at random before enumerating them.
 const SP_ATTEMPTS: u32 = 64;
 
-/// 3. Structural plasticity: with probability `p_sp`, one E->E synapse `pre -> post` (pre != post)
+/// Rule 3, structural plasticity: with probability `p_sp`, one E->E synapse `pre -> post` (pre != post)
 /// chosen uniformly among the absent ones is created with weight `w_sp`.
 ///
 /// Draws: one word for the coin; then pairs `(post, pre)` until one is absent (rejection
@@ -101,7 +110,9 @@ pub(crate) fn sp(
         return;
     }
     let ne = ee.out_len.len();
-    let Some((pre, post)) = absent_pair(ee, ne, rng, marks) else { return };
+    let Some((pre, post)) = absent_pair(ee, ne, rng, marks) else {
+        return;
+    };
     match ee.insert(pre, post, w_sp) {
         Ok(()) => {
             counts.sp_created += 1;
@@ -112,7 +123,12 @@ pub(crate) fn sp(
 }
 
 /// A uniformly chosen absent E->E pair `(pre, post)`, `pre != post`; `None` if all exist.
-fn absent_pair(ee: &SynMut<'_>, ne: usize, rng: &mut NetRng, marks: &mut Marks<'_>) -> Option<(usize, usize)> {
+fn absent_pair(
+    ee: &SynMut<'_>,
+    ne: usize,
+    rng: &mut NetRng,
+    marks: &mut Marks<'_>,
+) -> Option<(usize, usize)> {
     if ne < 2 {
         return None;
     }
@@ -159,7 +175,7 @@ fn absent_pair(ee: &SynMut<'_>, ne: usize, rng: &mut NetRng, marks: &mut Marks<'
     None
 }
 
-/// 4. Inhibitory STDP on existing I->E synapses of inhibitory units active at t:
+/// Rule 4, inhibitory STDP, on existing I->E synapses of inhibitory units active at t:
 /// `w += -eta_inhib (1 - x_i(t+1) (1 + 1/mu_ip))`, clipped to `[0, w_max]`; 0 prunes.
 pub(crate) fn istdp(
     ei: &mut SynMut<'_>,
@@ -173,12 +189,19 @@ pub(crate) fn istdp(
     let (d_fired, d_silent) = deltas;
     for pre in Ones::new(y_t) {
         let mut slot = ei.out_off[pre] as usize;
-        while slot < ei.out_off[pre] as usize + ei.out_len[pre] as usize {
+        let mut end = slot + ei.out_len[pre] as usize;
+        while slot < end {
             let post = ei.post[slot] as usize;
-            let w = ei.w[slot] + if bits::get(x_t1, post) { d_fired } else { d_silent };
+            let w = ei.w[slot]
+                + if bits::get(x_t1, post) {
+                    d_fired
+                } else {
+                    d_silent
+                };
             bits::set(dirty, post);
             if w <= 0.0 {
                 ei.remove(pre, slot);
+                end -= 1;
                 counts.ei_pruned += 1;
             } else {
                 ei.w[slot] = if w > w_max { w_max } else { w };
@@ -196,10 +219,10 @@ pub(crate) fn istdp_deltas(eta_inhib: f32, mu_ip: f32) -> (f32, f32) {
     (fired, silent)
 }
 
-/// 5. Synaptic normalisation of the marked rows; clears the marks.
+/// Rule 5, synaptic normalisation, of the marked rows; clears the marks.
 pub(crate) fn normalize(syn: &mut SynMut<'_>, dirty: &mut [u32], counts: &mut RuleCounts) {
-    for word in 0..dirty.len() {
-        let mut m = core::mem::take(&mut dirty[word]);
+    for (word, marks) in dirty.iter_mut().enumerate() {
+        let mut m = core::mem::take(marks);
         while m != 0 {
             let post = word * 32 + m.trailing_zeros() as usize;
             m &= m - 1;
@@ -265,7 +288,9 @@ mod tests {
 
         fn weight(&mut self, pre: usize, post: usize) -> Option<f32> {
             let v = self.view();
-            v.out_range(pre).find(|&s| v.post[s] as usize == post).map(|s| v.w[s])
+            v.out_range(pre)
+                .find(|&s| v.post[s] as usize == post)
+                .map(|s| v.w[s])
         }
 
         /// Every slot is indexed exactly once, by its own target.
@@ -297,7 +322,17 @@ mod tests {
         let eta = 0.004f32;
         // 0 fires at t, 1 at t+1; 3 fires at t+1 too.
         let (x_t, x_t1) = (bits_of(&[0]), bits_of(&[1, 3]));
-        let mut m = Mat::new(4, &[(0, 1, 0.5), (1, 0, 0.3), (2, 1, 0.25), (3, 0, 0.003), (0, 2, 0.7), (0, 3, 0.999)]);
+        let mut m = Mat::new(
+            4,
+            &[
+                (0, 1, 0.5),
+                (1, 0, 0.3),
+                (2, 1, 0.25),
+                (3, 0, 0.003),
+                (0, 2, 0.7),
+                (0, 3, 0.999),
+            ],
+        );
         let mut dirty = [0u32];
         let mut c = RuleCounts::default();
         stdp(&mut m.view(), &x_t, &x_t1, eta, 1.0, &mut dirty, &mut c);
@@ -356,11 +391,23 @@ mod tests {
 
     #[test]
     fn normalisation_scales_marked_rows_to_one_and_keeps_empty_rows_at_zero() {
-        let mut m = Mat::new(4, &[(0, 1, 1.0), (2, 1, 1.0), (3, 1, 2.0), (1, 2, 0.5), (0, 3, 0.2)]);
+        let mut m = Mat::new(
+            4,
+            &[
+                (0, 1, 1.0),
+                (2, 1, 1.0),
+                (3, 1, 2.0),
+                (1, 2, 0.5),
+                (0, 3, 0.2),
+            ],
+        );
         let mut dirty = bits_of(&[0, 1, 2]);
         let mut c = RuleCounts::default();
         normalize(&mut m.view(), &mut dirty, &mut c);
-        assert_eq!([m.weight(0, 1), m.weight(2, 1), m.weight(3, 1)], [Some(0.25), Some(0.25), Some(0.5)]);
+        assert_eq!(
+            [m.weight(0, 1), m.weight(2, 1), m.weight(3, 1)],
+            [Some(0.25), Some(0.25), Some(0.5)]
+        );
         assert_eq!(m.weight(1, 2), Some(1.0));
         assert_eq!(m.weight(0, 3), Some(0.2), "unmarked row untouched");
         assert_eq!(c.empty_rows, 1, "unit 0 has no input: reported, not NaN");
@@ -377,7 +424,15 @@ mod tests {
             let mut marks_words = [0u32];
             let mut dirty = [0u32];
             let mut c = RuleCounts::default();
-            sp(&mut m.view(), &mut rng, 1.0, 0.001, &mut Marks(&mut marks_words), &mut dirty, &mut c);
+            sp(
+                &mut m.view(),
+                &mut rng,
+                1.0,
+                0.001,
+                &mut Marks(&mut marks_words),
+                &mut dirty,
+                &mut c,
+            );
             assert_eq!(c.sp_created, 1);
             let v = m.view();
             let created: [(usize, usize); 3] = [(1, 0), (2, 1), (0, 2)];
@@ -406,7 +461,15 @@ mod tests {
         let mut marks_words = [0u32];
         let mut c = RuleCounts::default();
         let mut rng = NetRng::seed_from_u64(1);
-        sp(&mut m.view(), &mut rng, 1.0, 0.001, &mut Marks(&mut marks_words), &mut [0], &mut c);
+        sp(
+            &mut m.view(),
+            &mut rng,
+            1.0,
+            0.001,
+            &mut Marks(&mut marks_words),
+            &mut [0],
+            &mut c,
+        );
         assert_eq!((c.sp_created, c.sp_refused), (0, 1));
         assert_eq!(m.weight(0, 1), None);
     }
@@ -417,8 +480,24 @@ mod tests {
         let mut rng = NetRng::seed_from_u64(2);
         let mut c = RuleCounts::default();
         let mut marks_words = [0u32];
-        sp(&mut m.view(), &mut rng, 1.0, 0.001, &mut Marks(&mut marks_words), &mut [0], &mut c);
-        sp(&mut Mat::new(2, &[]).view(), &mut rng, 0.0, 0.001, &mut Marks(&mut marks_words), &mut [0], &mut c);
+        sp(
+            &mut m.view(),
+            &mut rng,
+            1.0,
+            0.001,
+            &mut Marks(&mut marks_words),
+            &mut [0],
+            &mut c,
+        );
+        sp(
+            &mut Mat::new(2, &[]).view(),
+            &mut rng,
+            0.0,
+            0.001,
+            &mut Marks(&mut marks_words),
+            &mut [0],
+            &mut c,
+        );
         assert_eq!(c, RuleCounts::default());
     }
 

@@ -57,7 +57,9 @@ impl SynMut<'_> {
 
     /// True if the synapse `pre -> post` exists.
     pub fn contains(&self, pre: usize, post: usize) -> bool {
-        self.post[self.out_range(pre)].iter().any(|&i| i as usize == post)
+        self.post[self.out_range(pre)]
+            .iter()
+            .any(|&i| i as usize == post)
     }
 
     /// Creates `pre -> post` with weight `w`; refuses when either list is full. The caller
@@ -173,7 +175,10 @@ impl SynMut<'_> {
 /// `spare % n` lists get one more).
 fn spread(off: &mut [u32], len: &[u16], spare: usize) {
     let n = len.len();
-    let (each, extra) = if n == 0 { (0, 0) } else { (spare / n, spare % n) };
+    let (each, extra) = spare
+        .checked_div(n)
+        .zip(spare.checked_rem(n))
+        .unwrap_or((0, 0));
     let mut acc = 0u32;
     for (k, &l) in len.iter().enumerate() {
         off[k] = acc;
@@ -240,7 +245,14 @@ impl<'a> Synapses<'a> {
         (0..len.len()).flat_map(move |j| {
             let s = off[j] as usize;
             let e = s + len[j] as usize;
-            post[s..e].iter().zip(&w[s..e]).map(move |(&i, &w)| Synapse { pre: j as u16, post: i, w })
+            post[s..e]
+                .iter()
+                .zip(&w[s..e])
+                .map(move |(&i, &w)| Synapse {
+                    pre: j as u16,
+                    post: i,
+                    w,
+                })
         })
     }
 
@@ -264,14 +276,18 @@ impl<'a> Synapses<'a> {
 
     /// Sum of the weights onto `post` (1 after normalisation, 0 for a unit with no input).
     pub fn incoming_sum(&self, post: usize) -> f32 {
-        let Some(&start) = self.in_off.get(post) else { return 0.0 };
+        let Some(&start) = self.in_off.get(post) else {
+            return 0.0;
+        };
         let idx = &self.in_pos[start as usize..start as usize + self.in_degree(post)];
         idx.iter().map(|&s| self.w[s as usize]).sum()
     }
 
     /// Mean weight of the existing synapses (0 when there are none).
     pub fn mean_weight(&self) -> f32 {
-        let (sum, n) = self.iter().fold((0.0f64, 0usize), |(s, n), syn| (s + f64::from(syn.w), n + 1));
+        let (sum, n) = self.iter().fold((0.0f64, 0usize), |(s, n), syn| {
+            (s + f64::from(syn.w), n + 1)
+        });
         if n == 0 { 0.0 } else { (sum / n as f64) as f32 }
     }
 

@@ -12,9 +12,11 @@ use crate::sorn;
 pub enum SornCommand {
     /// Build a SORN from a seed and run it, driven by uniform [0, 1) random input on its input
     /// channels (the package README's example).
-    #[command(after_help = "Examples:\n  neuroloop sorn run --steps 2000 --seed 1 --summary\n  \
+    #[command(
+        after_help = "Examples:\n  neuroloop sorn run --steps 2000 --seed 1 --summary\n  \
         neuroloop sorn run --steps 500 --seed 7 --config net.toml --phase training --summary\n  \
-        neuroloop sorn run --steps 2000 --seed 1 --freeze sp,istdp")]
+        neuroloop sorn run --steps 2000 --seed 1 --freeze sp,istdp"
+    )]
     Run(RunArgs),
 }
 
@@ -69,18 +71,47 @@ fn run_cmd(args: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::R
         PhaseArg::Training => Phase::Training,
     };
     let freeze: Freeze = sorn::parse_freeze(&args.freeze)?;
-    let mode = Mode { phase, freeze, noise: !args.no_noise };
+    let mode = Mode {
+        phase,
+        freeze,
+        noise: !args.no_noise,
+    };
     let mut net = sorn::build(&cfg, args.seed)?;
     let s = sorn::run_with_random_input(&mut net, mode, args.seed, args.steps)?;
     if args.summary {
         writeln!(out, "{}", serde_json::to_string(&s)?)?;
     } else {
         let rate = |r: Option<f64>| r.map_or("n/a".to_string(), |v| format!("{v:.4}"));
-        writeln!(out, "SORN ne={} ni={} nu={} seed={} phase={}: {} steps in {:.3} s", s.ne, s.ni, s.nu, s.seed, s.phase, s.steps, s.elapsed_s)?;
-        writeln!(out, "  rate over the last quarter: E {}  I {}", rate(s.mean_rate_e), rate(s.mean_rate_i))?;
-        writeln!(out, "  mean thresholds at the end: T_E {:.4}  T_I {:.4}", s.mean_te, s.mean_ti)?;
-        writeln!(out, "  E->E synapses {} -> {} (mean weight {:.4}); I->E {} -> {}", s.wee_active_start, s.wee_active_end, s.wee_mean_end, s.wei_active_start, s.wei_active_end)?;
-        writeln!(out, "  structural plasticity: {} created, {} refused (capacity)", s.sp_created, s.sp_capacity_refusals)?;
+        writeln!(
+            out,
+            "SORN ne={} ni={} nu={} seed={} phase={}: {} steps in {:.3} s",
+            s.ne, s.ni, s.nu, s.seed, s.phase, s.steps, s.elapsed_s
+        )?;
+        writeln!(
+            out,
+            "  rate over the last quarter: E {}  I {}",
+            rate(s.mean_rate_e),
+            rate(s.mean_rate_i)
+        )?;
+        writeln!(
+            out,
+            "  mean thresholds at the end: T_E {:.4}  T_I {:.4}",
+            s.mean_te, s.mean_ti
+        )?;
+        writeln!(
+            out,
+            "  E->E synapses {} -> {} (mean weight {:.4}); I->E {} -> {}",
+            s.wee_active_start,
+            s.wee_active_end,
+            s.wee_mean_end,
+            s.wei_active_start,
+            s.wei_active_end
+        )?;
+        writeln!(
+            out,
+            "  structural plasticity: {} created, {} refused (capacity)",
+            s.sp_created, s.sp_capacity_refusals
+        )?;
     }
     Ok(0)
 }

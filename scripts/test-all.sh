@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The project's whole test suite, from a fresh machine: README.md's test command and what
+# .ci/run runs. It installs what it needs (thumb targets, clippy/rustfmt, qemu-system-arm) and
+# says what is missing when it cannot.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain: thumb targets, clippy, rustfmt"
+if command -v rustup >/dev/null; then
+    rustup target add thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf
+    rustup component add clippy rustfmt
+else
+    echo "rustup not found: install Rust from https://rustup.rs, then rerun" >&2
+    exit 1
+fi
+
+step "qemu-system-arm (firmware runs under QEMU)"
+if ! command -v qemu-system-arm >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends qemu-system-arm
+    elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then
+        sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends qemu-system-arm
+    else
+        echo "qemu-system-arm is missing and cannot be installed here: install it (Debian/Ubuntu: apt-get install qemu-system-arm)" >&2
+        exit 1
+    fi
+fi
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "the core builds for boards with no allocator and no std (M0, M3, M4F; defmt and fast-math too)"
+cargo build -p neuroloop-core --target thumbv6m-none-eabi
+cargo build -p neuroloop-core --target thumbv7m-none-eabi
+cargo build -p neuroloop-core --target thumbv7em-none-eabihf --features defmt,fast-math
+cargo clippy -p neuroloop-core --target thumbv7em-none-eabihf --features defmt -- -D warnings
+cargo build -p neuroloop-firmware --release --target thumbv7em-none-eabihf
+
+step "tests (unit, integration, doc; the firmware parity test runs QEMU)"
+cargo test --workspace
+
+step "the main job runs"
+cargo run --release -q -p neuroloop-host -- sorn run --steps 2000 --seed 1 --summary

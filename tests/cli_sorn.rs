@@ -1,0 +1,240 @@
+//! `neuroloop sorn run`, end to end, in-process through `neuroloop_host::cli::run`.
+
+use serde_json::Value;
+
+fn cli(args: &[&str]) -> (u8, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let argv = std::iter::once("neuroloop").chain(args.iter().copied());
+    let code = neuroloop_host::cli::run(argv, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+fn summary(args: &[&str]) -> Value {
+    let (code, out, err) = cli(args);
+    assert_eq!(code, 0, "stderr: {err}");
+    let last = out.lines().last().expect("output");
+    serde_json::from_str(last).expect("one JSON object")
+}
+
+const KEYS: [&str; 13] = [
+    "steps",
+    "seed",
+    "ne",
+    "ni",
+    "mean_rate_e",
+    "mean_rate_i",
+    "mean_te",
+    "mean_ti",
+    "wee_active_start",
+    "wee_active_end",
+    "wee_mean_end",
+    "wei_active_end",
+    "sp_capacity_refusals",
+];
+
+#[test]
+fn summary_has_every_key_and_the_default_network() {
+    let s = summary(&["sorn", "run", "--steps", "2000", "--seed", "3", "--summary"]);
+    for k in KEYS {
+        assert!(s.get(k).is_some(), "missing {k} in {s}");
+    }
+    assert_eq!(
+        (s["steps"].as_u64(), s["seed"].as_u64()),
+        (Some(2000), Some(3))
+    );
+    assert_eq!((s["ne"].as_u64(), s["ni"].as_u64()), (Some(200), Some(40)));
+    let rate = s["mean_rate_e"].as_f64().unwrap();
+    assert!((0.09..0.11).contains(&rate), "{rate}");
+    assert!(s["wee_active_end"].as_u64() < s["wee_active_start"].as_u64());
+    assert_eq!(s["sp_capacity_refusals"].as_u64(), Some(0));
+}
+
+#[test]
+fn same_seed_same_summary() {
+    let args = ["sorn", "run", "--steps", "300", "--seed", "8", "--summary"];
+    let mut a = summary(&args);
+    let mut b = summary(&args);
+    a.as_object_mut().unwrap().remove("elapsed_s");
+    b.as_object_mut().unwrap().remove("elapsed_s");
+    assert_eq!(a, b);
+    let mut c = summary(&["sorn", "run", "--steps", "300", "--seed", "9", "--summary"]);
+    c.as_object_mut().unwrap().remove("elapsed_s");
+    assert_ne!(a, c);
+}
+
+#[test]
+fn training_phase_keeps_the_network_fixed() {
+    let s = summary(&[
+        "sorn",
+        "run",
+        "--steps",
+        "400",
+        "--seed",
+        "2",
+        "--phase",
+        "training",
+        "--summary",
+    ]);
+    assert_eq!(s["phase"], "training");
+    assert_eq!(s["wee_active_start"], s["wee_active_end"]);
+    assert_eq!(s["wei_active_start"], s["wei_active_end"]);
+    assert_eq!(s["sp_created"].as_u64(), Some(0));
+}
+
+#[test]
+fn config_file_sets_parameters_and_ni_follows_ne() {
+    let dir = std::env::temp_dir().join(format!("neuroloop-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("net.toml");
+    std::fs::write(
+        &path,
+        "ne = 100\nnu = 5\nlambda_ee = 10.0\n[compat]\nrepair_first_fifth = true\n",
+    )
+    .unwrap();
+    let s = summary(&[
+        "sorn",
+        "run",
+        "--steps",
+        "100",
+        "--seed",
+        "1",
+        "--config",
+        path.to_str().unwrap(),
+        "--summary",
+    ]);
+    assert_eq!(
+        (s["ne"].as_u64(), s["ni"].as_u64(), s["nu"].as_u64()),
+        (Some(100), Some(20), Some(5))
+    );
+    let start = s["wee_active_start"].as_u64().unwrap();
+    assert!((850..1050).contains(&start), "{start}");
+
+    // Unknown key: an error naming it.
+    std::fs::write(&path, "ne = 100\neta_stpd = 0.1\n").unwrap();
+    let (code, _, err) = cli(&[
+        "sorn",
+        "run",
+        "--steps",
+        "10",
+        "--seed",
+        "1",
+        "--config",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("eta_stpd"), "{err}");
+    // Out of range: an error naming the field and the range.
+    std::fs::write(&path, "te_min = 0.9\nte_max = 0.1\n").unwrap();
+    let (code, _, err) = cli(&[
+        "sorn",
+        "run",
+        "--steps",
+        "10",
+        "--seed",
+        "1",
+        "--config",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("te_min") && err.contains("te_max"), "{err}");
+    // Wrong type.
+    std::fs::write(&path, "ne = \"many\"\n").unwrap();
+    let (code, _, err) = cli(&[
+        "sorn",
+        "run",
+        "--steps",
+        "10",
+        "--seed",
+        "1",
+        "--config",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("ne") || err.contains("invalid type"), "{err}");
+    // Missing file.
+    let (code, _, err) = cli(&[
+        "sorn",
+        "run",
+        "--steps",
+        "10",
+        "--seed",
+        "1",
+        "--config",
+        "/nonexistent/x.toml",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("/nonexistent/x.toml"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let (code, _, err) = cli(&["sorn", "run", "--steps", "10"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--seed"));
+    let (code, _, err) = cli(&[
+        "sorn", "run", "--steps", "10", "--seed", "1", "--phase", "learning",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("learning"));
+    let (code, _, err) = cli(&["sorn", "run", "--steps", "-5", "--seed", "1"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = cli(&[
+        "sorn",
+        "run",
+        "--steps",
+        "10",
+        "--seed",
+        "1",
+        "--freeze",
+        "stdp,nope",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("nope"), "{err}");
+}
+
+#[test]
+fn zero_steps_is_a_no_op_and_help_has_examples() {
+    let s = summary(&["sorn", "run", "--steps", "0", "--seed", "1", "--summary"]);
+    assert_eq!(s["mean_rate_e"], Value::Null);
+    assert_eq!(s["wee_active_start"], s["wee_active_end"]);
+    let (code, out, _) = cli(&["sorn", "run", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Examples:") && out.contains("--summary"));
+}
+
+#[test]
+fn freeze_list_and_no_noise() {
+    let s = summary(&[
+        "sorn",
+        "run",
+        "--steps",
+        "300",
+        "--seed",
+        "4",
+        "--freeze",
+        "sp,stdp",
+        "--summary",
+    ]);
+    assert_eq!(s["sp_created"].as_u64(), Some(0));
+    assert_eq!(s["wee_active_start"], s["wee_active_end"]);
+    let s = summary(&[
+        "sorn",
+        "run",
+        "--steps",
+        "300",
+        "--seed",
+        "4",
+        "--no-noise",
+        "--summary",
+    ]);
+    assert!(
+        s["mean_rate_e"].as_f64().unwrap() > 0.0,
+        "the input alone drives the network"
+    );
+}
