@@ -12,7 +12,7 @@
 //! | 8..32 | `u`, 24-bit position inside the layer |
 //!
 //! `x = u * W[i]` (an exact integer times an `f32` constant, one rounding). If `u < K[i]` the
-//! point lies inside the layer's rectangle and `±x` is returned: 98.8 % of calls, one word,
+//! point lies inside the layer's rectangle and `±x` is returned: 97.2 % of calls, one word,
 //! one multiply, no transcendental function. Otherwise the wedge test (`exp`) or the tail
 //! (Marsaglia's `-ln(U)/R` method) decides, drawing more words.
 //!
@@ -39,10 +39,16 @@ use crate::math;
 /// ```
 #[inline(always)]
 pub fn standard_normal(rng: &mut NetRng) -> f32 {
-    // Everything stays in this one function: a call taking `&mut rng` would force the
-    // generator's state through memory on every draw (measured: 5.5 ns instead of 3.9 ns per draw).
+    let word = rng.next_u32();
+    normal_from_word(word, rng)
+}
+
+/// A standard normal deviate whose fast path uses `word`; the rare slow path (tail, wedge,
+/// rejection) draws its further words from `rng`.
+#[inline(always)]
+pub fn normal_from_word(word: u32, rng: &mut NetRng) -> f32 {
+    let mut bits = word;
     loop {
-        let bits = rng.next_u32();
         let i = (bits & 0x7f) as usize;
         let negative = bits & 0x80 != 0;
         let u = bits >> 8;
@@ -50,27 +56,34 @@ pub fn standard_normal(rng: &mut NetRng) -> f32 {
         if u < K[i] {
             return if negative { -x } else { x };
         }
-        let accepted = if i == 0 {
-            // Tail beyond R: t = -ln(U1)/R, accept when -2 ln(U2) > t^2 (Marsaglia 1964).
-            loop {
-                let t = -math::ln(rng.uniform_open0_f32()) / R;
-                let y = -math::ln(rng.uniform_open0_f32());
-                if y + y >= t * t {
-                    break Some(R + t);
-                }
-            }
-        } else {
-            // Wedge: a uniform height between f(x_i) and f(x_{i-1}) against the density at x.
-            let y = F[i] + rng.uniform_f32() * (F[i - 1] - F[i]);
-            if y < math::exp(-0.5 * x * x) {
-                Some(x)
-            } else {
-                None
-            }
-        };
-        if let Some(x) = accepted {
+        if let Some(x) = slow_path(rng, i, x) {
             return if negative { -x } else { x };
         }
+        bits = rng.next_u32();
+    }
+}
+
+/// The rare cases (2.8 % of draws): the tail (layer 0) or the wedge between two layers.
+/// `None`: rejected, draw a new word.
+#[cold]
+#[inline(never)]
+fn slow_path(rng: &mut NetRng, i: usize, x: f32) -> Option<f32> {
+    if i == 0 {
+        // Tail beyond R: t = -ln(U1)/R, accept when -2 ln(U2) > t^2 (Marsaglia 1964).
+        loop {
+            let t = -math::ln(rng.uniform_open0_f32()) / R;
+            let y = -math::ln(rng.uniform_open0_f32());
+            if y + y >= t * t {
+                return Some(R + t);
+            }
+        }
+    }
+    // Wedge: a uniform height between f(x_i) and f(x_{i-1}) against the density at x.
+    let y = F[i] + rng.uniform_f32() * (F[i - 1] - F[i]);
+    if y < math::exp(-0.5 * x * x) {
+        Some(x)
+    } else {
+        None
     }
 }
 

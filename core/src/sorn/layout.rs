@@ -37,11 +37,12 @@
 //! | I->E weights, targets, incoming index | f32, u16, u32 | C_EI = N_I (ceil(lambda_EI) + spare) | 1,760 each |
 //! | E->I weights (dense, fixed) | f32 | N_E N_I | 8,000 |
 //! | list offsets and lengths | u32, u16 | ~ 3 (N_E + N_I) each | |
-//! | thresholds, IP targets, drive accumulators | f32 | 4 N_E + 2 N_I | |
-//! | spike bits (x, y double-buffered; r; 3 scratch sets) | u32 | words of 6 N_E + 2 N_I bits | |
+//! | thresholds, IP targets, drive accumulators, noise | f32 | 5 N_E + 3 N_I | |
+//! | spike codes (x(t), x(t+1) per unit) | u16 | N_E | |
+//! | spike bits (x, y double-buffered; r; 3 scratch sets), noise words | u32 | words of 6 N_E + 2 N_I bits, N_E + N_I | |
 //!
-//! The default network needs 104 KB (see [`Layout::bytes`]), 53 % of which is the dense E->I
-//! matrix the package specifies.
+//! The default network needs 107,880 bytes (105.4 KiB, [`Layout::bytes`]); 31 KiB of it is the
+//! dense, fixed E->I matrix the package specifies.
 
 use super::{BufferError, Config};
 use crate::bits::words_for;
@@ -87,20 +88,22 @@ impl Layout {
         let ei_per = ceil_u32(cfg.lambda_ei).saturating_add(cfg.ei_spare_per_unit as usize);
         let ei_capacity = min(ni.saturating_mul(ei_per), ni.saturating_mul(ne));
         let (we, wi) = (words_for(ne), words_for(ni));
-        // ee_w, ei_w, ie_w, te, ti, h_ip, acc_ee, acc_ei, acc_i
+        // ee_w, ei_w, ie_w, te, ti, h_ip, acc_ee, acc_ei, acc_i, noise
         let f32_len = ee_capacity
             .saturating_add(ei_capacity)
             .saturating_add(ne.saturating_mul(ni))
-            .saturating_add(ne.saturating_mul(4))
-            .saturating_add(ni.saturating_mul(2));
-        // ee_post, ee_out_len, ee_in_len, ei_post, ei_out_len, ei_in_len
+            .saturating_add(ne.saturating_mul(5))
+            .saturating_add(ni.saturating_mul(3));
+        // ee_post, ee_out_len, ee_in_len, ei_post, ei_out_len, ei_in_len, codes
         let u16_len = ee_capacity
             .saturating_add(ei_capacity)
-            .saturating_add(ne.saturating_mul(4))
+            .saturating_add(ne.saturating_mul(5))
             .saturating_add(ni);
         // ee_out_off, ee_in_off, ee_in_pos, ei_out_off, ei_in_off, ei_in_pos, x[2], y[2], r,
-        // dirty_ee, dirty_ei, marks
+        // dirty_ee, dirty_ei, marks, noise_words
         let u32_len = ee_capacity
+            .saturating_add(ne)
+            .saturating_add(ni)
             .saturating_add(ei_capacity)
             .saturating_add(ne.saturating_mul(3))
             .saturating_add(ni)
@@ -123,7 +126,7 @@ impl Layout {
     /// ```
     /// use neuroloop_core::sorn::{Config, Layout};
     /// let bytes = Layout::new(&Config::DEFAULT).bytes();
-    /// assert!(bytes < 110 * 1024, "{bytes}");
+    /// assert!(bytes < 106 * 1024, "{bytes}");
     /// ```
     pub const fn bytes(&self) -> usize {
         self.f32_len * 4 + self.u16_len * 2 + self.u32_len * 4
@@ -168,12 +171,15 @@ impl Layout {
             acc_ee: f.take(ne)?,
             acc_ei: f.take(ne)?,
             acc_i: f.take(ni)?,
+            noise: f.take(ne + ni)?,
+            codes: h.take(ne)?,
             x: w.take(2 * we)?,
             y: w.take(2 * wi)?,
             r: w.take(we)?,
             dirty_ee: w.take(we)?,
             dirty_ei: w.take(we)?,
             marks: w.take(we)?,
+            noise_words: w.take(ne + ni)?,
         })
     }
 }
@@ -243,6 +249,10 @@ pub(crate) struct Parts<'a> {
     pub acc_ee: &'a mut [f32],
     pub acc_ei: &'a mut [f32],
     pub acc_i: &'a mut [f32],
+    /// This step's noise, excitatory then inhibitory units.
+    pub noise: &'a mut [f32],
+    /// Per excitatory unit: bit 0 = x(t), bit 1 = x(t+1) (one load instead of two bit tests).
+    pub codes: &'a mut [u16],
     /// Excitatory spikes, two halves (current and next), swapped every step.
     pub x: &'a mut [u32],
     /// Inhibitory spikes, two halves.
@@ -253,6 +263,8 @@ pub(crate) struct Parts<'a> {
     pub dirty_ei: &'a mut [u32],
     /// Scratch membership set, all zero between uses.
     pub marks: &'a mut [u32],
+    /// Scratch for the noise lanes' raw words.
+    pub noise_words: &'a mut [u32],
 }
 
 /// The three buffers a network runs in; any slice-like storage works.

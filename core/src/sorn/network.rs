@@ -8,7 +8,7 @@ use super::plasticity::{self, RuleCounts};
 use super::synapses::{Marks, Synapses};
 use super::{Error, StepError};
 use crate::bits::{Bits, Ones, words_for};
-use crate::rng::NetRng;
+use crate::rng::{Lanes, NetRng};
 
 /// Running totals since the network was built.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -74,6 +74,8 @@ pub struct Sorn<F, H, W> {
     counters: Counters,
     init: InitReport,
     istdp_deltas: (f32, f32),
+    /// The noise source: four xoshiro128++ lanes derived from the seed.
+    lanes: Lanes,
 }
 
 impl<F, H, W> Sorn<F, H, W>
@@ -93,6 +95,7 @@ where
             layout,
             bufs,
             rng: NetRng::seed_from_u64(seed),
+            lanes: Lanes::from_rng(&NetRng::seed_from_u64(seed)),
             mode: Mode::default(),
             cur: 0,
             ee_count: 0,
@@ -155,12 +158,15 @@ where
             acc_ee,
             acc_ei,
             acc_i,
+            noise,
+            codes,
             x,
             y,
             r,
             dirty_ee,
             dirty_ei,
             marks,
+            noise_words,
         } = p;
         let (x_lo, x_hi) = x.split_at_mut(we);
         let (x_t, x_t1) = if cur == 0 {
@@ -193,33 +199,50 @@ where
             ei_syn.accumulate(pre, acc_ei);
         }
 
-        // Threshold units: x(t+1) = H(ee - ei + u + noise - T_E), y(t+1) = H(ie + noise - T_I),
-        // r(t+1) the excitatory drive without input (same noise sample). Noise: one normal
-        // draw per excitatory unit, then per inhibitory unit.
+        // Noise: one normal sample per excitatory unit, then per inhibitory unit, from the four
+        // noise lanes (zeros, and no draws, when noise is off).
         let noise_sd = if self.mode.noise { cfg.noise_sd } else { 0.0 };
-        let noisy = noise_sd > 0.0;
         let rng = &mut self.rng;
-        for (word, (xw, rw)) in x_t1.iter_mut().zip(r.iter_mut()).enumerate() {
-            let (mut xbits, mut rbits) = (0u32, 0u32);
-            for b in 0..32.min(ne - word * 32) {
-                let i = word * 32 + b;
-                let xi = if noisy { noise_sd * rng.normal() } else { 0.0 };
-                let recurrent = acc_ee[i] - acc_ei[i];
-                let u = if i < input.len() { input[i] } else { 0.0 };
-                xbits |= u32::from(recurrent + u + xi - te[i] > 0.0) << b;
-                rbits |= u32::from(recurrent + xi - te[i] > 0.0) << b;
-            }
-            (*xw, *rw) = (xbits, rbits);
+        if noise_sd > 0.0 {
+            self.lanes.fill_normal(rng, noise, noise_words, noise_sd);
+        } else {
+            noise.fill(0.0);
         }
-        for (word, yw) in y_t1.iter_mut().enumerate() {
-            let mut ybits = 0u32;
-            for b in 0..32.min(ni - word * 32) {
-                let k = word * 32 + b;
-                let xi = if noisy { noise_sd * rng.normal() } else { 0.0 };
-                ybits |= u32::from(acc_i[k] + xi - ti[k] > 0.0) << b;
-            }
-            *yw = ybits;
+        let (xi_e, xi_i) = noise.split_at(ne);
+
+        // Threshold units: x(t+1) = H(ee - ei + u + xi - T_E), y(t+1) = H(ie + xi - T_I), and
+        // r(t+1), the excitatory drive without input (same noise sample), recorded only. The
+        // drive is computed in place in acc_ee, then packed into bits. Units past the input
+        // channels have u = 0, so their r equals their x.
+        let nu = input.len();
+        let mut r_input = 0u64;
+        for i in 0..nu {
+            let recurrent = acc_ee[i] - acc_ei[i];
+            r_input |= u64::from(recurrent + xi_e[i] - te[i] > 0.0) << (i % 64);
+            acc_ee[i] = recurrent + input[i] + xi_e[i] - te[i];
         }
+        for i in nu..ne {
+            acc_ee[i] = acc_ee[i] - acc_ei[i] + xi_e[i] - te[i];
+        }
+        pack_positive(acc_ee, x_t1);
+        for (a, (&x, &t)) in acc_i.iter_mut().zip(xi_i.iter().zip(ti.iter())) {
+            *a = *a + x - t;
+        }
+        pack_positive(acc_i, y_t1);
+        r.copy_from_slice(x_t1);
+        for i in 0..nu {
+            let bit = if i < 64 {
+                r_input >> i & 1 == 1
+            } else {
+                acc_ee[i] - input[i] > 0.0 // recomputed only past 64 input channels
+            };
+            if bit {
+                r[i / 32] |= 1 << (i % 32);
+            } else {
+                r[i / 32] &= !(1 << (i % 32));
+            }
+        }
+        plasticity::spike_codes(x_t, x_t1, codes);
 
         // Plasticity, in the package's order; each rule sees the previous ones' results.
         let mut rules = RuleCounts::default();
@@ -229,10 +252,10 @@ where
         let mut ei_syn = ei.as_mut();
         let mut marks = Marks(marks);
         if runs(Rule::Stdp) {
+            let spikes = plasticity::Spikes { x_t, x_t1, codes };
             plasticity::stdp(
                 &mut ee_syn,
-                x_t,
-                x_t1,
+                &spikes,
                 cfg.eta_stdp,
                 cfg.w_max,
                 dirty_ee,
@@ -241,7 +264,7 @@ where
         }
         if runs(Rule::Ip) {
             let clip = cfg.ip_clip.then_some((cfg.te_min, cfg.te_max));
-            plasticity::ip(te, h_ip, x_t1, cfg.eta_ip, clip);
+            plasticity::ip(te, h_ip, codes, cfg.eta_ip, clip);
         }
         if runs(Rule::Sp) {
             plasticity::sp(
@@ -258,7 +281,7 @@ where
             plasticity::istdp(
                 &mut ei_syn,
                 y_t,
-                x_t1,
+                codes,
                 self.istdp_deltas,
                 cfg.w_max,
                 dirty_ei,
@@ -464,6 +487,17 @@ where
     pub fn ee_empty_units(&self) -> usize {
         let w = self.wee();
         (0..w.n_post()).filter(|&i| w.in_degree(i) == 0).count()
+    }
+}
+
+/// Packs `v[i] > 0` into bits (bit `i % 32` of word `i / 32`).
+fn pack_positive(v: &[f32], words: &mut [u32]) {
+    for (word, chunk) in words.iter_mut().zip(v.chunks(32)) {
+        let mut bits = 0u32;
+        for (k, &d) in chunk.iter().enumerate() {
+            bits |= u32::from(d > 0.0) << k;
+        }
+        *word = bits;
     }
 }
 

@@ -26,18 +26,36 @@ pub struct RuleCounts {
     pub empty_rows: u32,
 }
 
+/// Per excitatory unit `i`: bit 0 = x_i(t), bit 1 = x_i(t+1). The rules look spikes up here
+/// (one load) instead of testing two bit vectors.
+pub(crate) fn spike_codes(x_t: &[u32], x_t1: &[u32], codes: &mut [u16]) {
+    for (chunk, (&a, &b)) in codes.chunks_mut(32).zip(x_t.iter().zip(x_t1)) {
+        for (k, c) in chunk.iter_mut().enumerate() {
+            *c = ((a >> k & 1) | (b >> k & 1) << 1) as u16;
+        }
+    }
+}
+
+/// The excitatory spikes of a step: bits before (t) and after (t+1), and their per-unit codes
+/// (see [`spike_codes`]).
+pub(crate) struct Spikes<'a> {
+    pub x_t: &'a [u32],
+    pub x_t1: &'a [u32],
+    pub codes: &'a [u16],
+}
+
 /// Rule 1, STDP, on existing E->E synapses: `w += eta (x_i(t+1) x_j(t) - x_i(t) x_j(t+1))`, clipped
 /// to `[0, w_max]`; a weight clipped to 0 is pruned. Only synapses of units active at t or
 /// t+1 can change, so only their outgoing lists are visited.
 pub(crate) fn stdp(
     ee: &mut SynMut<'_>,
-    x_t: &[u32],
-    x_t1: &[u32],
+    spikes: &Spikes<'_>,
     eta: f32,
     w_max: f32,
     dirty: &mut [u32],
     counts: &mut RuleCounts,
 ) {
+    let Spikes { x_t, x_t1, codes } = *spikes;
     for (word, (&a, &b)) in x_t.iter().zip(x_t1).enumerate() {
         let mut active = a | b;
         while active != 0 {
@@ -48,8 +66,9 @@ pub(crate) fn stdp(
             let mut end = slot + ee.out_len[pre] as usize;
             while slot < end {
                 let post = ee.post[slot] as usize;
-                let potentiate = pre_t && bits::get(x_t1, post);
-                let depress = pre_t1 && bits::get(x_t, post);
+                let code = codes[post];
+                let potentiate = pre_t && code & 2 != 0;
+                let depress = pre_t1 && code & 1 != 0;
                 if potentiate == depress {
                     slot += 1;
                     continue;
@@ -74,12 +93,12 @@ pub(crate) fn stdp(
 pub(crate) fn ip(
     te: &mut [f32],
     h_ip: &[f32],
-    x_t1: &[u32],
+    codes: &[u16],
     eta_ip: f32,
     clip: Option<(f32, f32)>,
 ) {
-    for (i, (t, &h)) in te.iter_mut().zip(h_ip).enumerate() {
-        let x = if bits::get(x_t1, i) { 1.0 } else { 0.0 };
+    for ((t, &h), &code) in te.iter_mut().zip(h_ip).zip(codes) {
+        let x = f32::from(code >> 1);
         let v = *t + eta_ip * (x - h);
         // max/min are exact (no rounding): the same bits on every target.
         *t = match clip {
@@ -180,7 +199,7 @@ fn absent_pair(
 pub(crate) fn istdp(
     ei: &mut SynMut<'_>,
     y_t: &[u32],
-    x_t1: &[u32],
+    codes: &[u16],
     deltas: (f32, f32),
     w_max: f32,
     dirty: &mut [u32],
@@ -193,7 +212,7 @@ pub(crate) fn istdp(
         while slot < end {
             let post = ei.post[slot] as usize;
             let w = ei.w[slot]
-                + if bits::get(x_t1, post) {
+                + if codes[post] & 2 != 0 {
                     d_fired
                 } else {
                     d_silent
@@ -335,7 +354,14 @@ mod tests {
         );
         let mut dirty = [0u32];
         let mut c = RuleCounts::default();
-        stdp(&mut m.view(), &x_t, &x_t1, eta, 1.0, &mut dirty, &mut c);
+        let mut codes = [0u16; 4];
+        spike_codes(&x_t, &x_t1, &mut codes);
+        let spikes = Spikes {
+            x_t: &x_t,
+            x_t1: &x_t1,
+            codes: &codes,
+        };
+        stdp(&mut m.view(), &spikes, eta, 1.0, &mut dirty, &mut c);
         // x_1(t+1) x_0(t) = 1: potentiation.
         assert_eq!(m.weight(0, 1), Some(0.5 + eta));
         // x_0(t) x_1(t+1) = 1 seen from 1 -> 0: depression.
@@ -356,14 +382,15 @@ mod tests {
     fn ip_moves_thresholds_toward_the_target_rate() {
         let mut te = [0.5f32, 0.5, 0.001, 0.999];
         let h = [0.1f32; 4];
-        let x_t1 = bits_of(&[0, 3]);
-        ip(&mut te, &h, &x_t1, 0.01, Some((0.0, 1.0)));
+        let mut codes = [0u16; 4];
+        spike_codes(&[0], &bits_of(&[0, 3]), &mut codes);
+        ip(&mut te, &h, &codes, 0.01, Some((0.0, 1.0)));
         assert_eq!(te[0], 0.5 + 0.01 * (1.0 - 0.1));
         assert_eq!(te[1], 0.5 + 0.01 * (0.0 - 0.1));
         assert_eq!(te[2], 0.0, "clipped at te_min");
         assert_eq!(te[3], 1.0, "clipped at te_max");
         let mut free = [0.001f32];
-        ip(&mut free, &h[..1], &[0], 0.01, None);
+        ip(&mut free, &h[..1], &[0u16], 0.01, None);
         assert_eq!(free[0], 0.001 - 0.01 * 0.1, "no clipping when disabled");
     }
 
@@ -380,7 +407,9 @@ mod tests {
         let mut m = Mat::new(4, &[(0, 2, 0.2), (0, 3, 0.2), (0, 1, 0.0005), (1, 3, 0.2)]);
         let mut dirty = [0u32];
         let mut c = RuleCounts::default();
-        istdp(&mut m.view(), &y_t, &x_t1, deltas, 1.0, &mut dirty, &mut c);
+        let mut codes = [0u16; 4];
+        spike_codes(&[0], &x_t1, &mut codes);
+        istdp(&mut m.view(), &y_t, &codes, deltas, 1.0, &mut dirty, &mut c);
         assert_eq!(m.weight(0, 2), Some(0.2 + deltas.0));
         assert_eq!(m.weight(0, 3), Some(0.2 - eta));
         assert_eq!(m.weight(0, 1), None, "pruned at 0");
