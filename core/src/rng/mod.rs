@@ -20,11 +20,8 @@
 //! 4. Normal deviates come from the ziggurat of [`ziggurat`], whose tables are compiled in
 //!    (no start-up computation, no platform math in the fast path).
 
-mod lanes;
 pub mod ziggurat;
 mod ziggurat_tables;
-
-pub use lanes::Lanes;
 
 use rand_core::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro128PlusPlus;
@@ -73,11 +70,6 @@ impl NetRng {
     /// Advances the generator by 2^64 draws: an independent stream for a second consumer.
     pub fn jump(&mut self) {
         self.0.jump();
-    }
-
-    /// Advances the generator by 2^96 draws (the noise lanes of [`Lanes`] use these).
-    pub fn long_jump(&mut self) {
-        self.0.long_jump();
     }
 
     /// The next raw 32-bit word (1 word).

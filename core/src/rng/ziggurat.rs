@@ -9,7 +9,8 @@
 //! |---|---|
 //! | 0..7 | layer `i` |
 //! | 7 | sign |
-//! | 8..32 | `u`, 24-bit position inside the layer |
+//! | 8 | unused |
+//! | 9..32 | `u`, 23-bit position inside the layer |
 //!
 //! `x = u * W[i]` (an exact integer times an `f32` constant, one rounding). If `u < K[i]` the
 //! point lies inside the layer's rectangle and `±x` is returned: 97.2 % of calls, one word,
@@ -50,14 +51,18 @@ pub fn normal_from_word(word: u32, rng: &mut NetRng) -> f32 {
     let mut bits = word;
     loop {
         let i = (bits & 0x7f) as usize;
-        let negative = bits & 0x80 != 0;
-        let u = bits >> 8;
-        let x = u as f32 * W[i];
+        // Bit 7 moved to the float's sign bit: a branch on a random sign would be mispredicted
+        // half the time (measured: 5.3 ns instead of ~1.5 ns per draw).
+        let sign = (bits & 0x80) << 24;
+        let u = bits >> 9;
+        // u as f32, exactly, without an int-to-float conversion (whose false register
+        // dependency chained consecutive draws: 5.8 ns instead of ~2 ns per draw).
+        let x = (f32::from_bits(0x4b00_0000 | u) - 8_388_608.0) * W[i];
         if u < K[i] {
-            return if negative { -x } else { x };
+            return f32::from_bits(x.to_bits() ^ sign);
         }
         if let Some(x) = slow_path(rng, i, x) {
-            return if negative { -x } else { x };
+            return f32::from_bits(x.to_bits() ^ sign);
         }
         bits = rng.next_u32();
     }
@@ -94,7 +99,7 @@ mod tests {
     /// The tables, recomputed in f64 with libm exactly as Marsaglia & Tsang describe.
     fn generate() -> ([f32; 128], [u32; 128], [f32; 128]) {
         const V: f64 = 9.912_563_035_262_17e-3;
-        const M: f64 = 16_777_216.0; // 2^24
+        const M: f64 = 8_388_608.0; // 2^23
         let r = 3.442_619_855_899_f64;
         let f = |x: f64| libm::exp(-0.5 * x * x);
         let mut x = [0.0f64; 128];

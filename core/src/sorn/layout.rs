@@ -39,7 +39,7 @@
 //! | list offsets and lengths | u32, u16 | ~ 3 (N_E + N_I) each | |
 //! | thresholds, IP targets, drive accumulators, noise | f32 | 5 N_E + 3 N_I | |
 //! | spike codes (x(t), x(t+1) per unit) | u16 | N_E | |
-//! | spike bits (x, y double-buffered; r; 3 scratch sets), noise words | u32 | words of 6 N_E + 2 N_I bits, N_E + N_I | |
+//! | spike bits (x, y double-buffered; r; 3 scratch sets) | u32 | words of 6 N_E + 2 N_I bits | |
 //!
 //! The default network needs 107,880 bytes (105.4 KiB, [`Layout::bytes`]); 31 KiB of it is the
 //! dense, fixed E->I matrix the package specifies.
@@ -100,10 +100,8 @@ impl Layout {
             .saturating_add(ne.saturating_mul(5))
             .saturating_add(ni);
         // ee_out_off, ee_in_off, ee_in_pos, ei_out_off, ei_in_off, ei_in_pos, x[2], y[2], r,
-        // dirty_ee, dirty_ei, marks, noise_words
+        // dirty_ee, dirty_ei, marks
         let u32_len = ee_capacity
-            .saturating_add(ne)
-            .saturating_add(ni)
             .saturating_add(ei_capacity)
             .saturating_add(ne.saturating_mul(3))
             .saturating_add(ni)
@@ -179,7 +177,6 @@ impl Layout {
             dirty_ee: w.take(we)?,
             dirty_ei: w.take(we)?,
             marks: w.take(we)?,
-            noise_words: w.take(ne + ni)?,
         })
     }
 }
@@ -263,8 +260,6 @@ pub(crate) struct Parts<'a> {
     pub dirty_ei: &'a mut [u32],
     /// Scratch membership set, all zero between uses.
     pub marks: &'a mut [u32],
-    /// Scratch for the noise lanes' raw words.
-    pub noise_words: &'a mut [u32],
 }
 
 /// The three buffers a network runs in; any slice-like storage works.

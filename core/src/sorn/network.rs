@@ -8,7 +8,7 @@ use super::plasticity::{self, RuleCounts};
 use super::synapses::{Marks, Synapses};
 use super::{Error, StepError};
 use crate::bits::{Bits, Ones, words_for};
-use crate::rng::{Lanes, NetRng};
+use crate::rng::NetRng;
 
 /// Running totals since the network was built.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -74,8 +74,6 @@ pub struct Sorn<F, H, W> {
     counters: Counters,
     init: InitReport,
     istdp_deltas: (f32, f32),
-    /// The noise source: four xoshiro128++ lanes derived from the seed.
-    lanes: Lanes,
 }
 
 impl<F, H, W> Sorn<F, H, W>
@@ -95,7 +93,6 @@ where
             layout,
             bufs,
             rng: NetRng::seed_from_u64(seed),
-            lanes: Lanes::from_rng(&NetRng::seed_from_u64(seed)),
             mode: Mode::default(),
             cur: 0,
             ee_count: 0,
@@ -166,7 +163,6 @@ where
             dirty_ee,
             dirty_ei,
             marks,
-            noise_words,
         } = p;
         let (x_lo, x_hi) = x.split_at_mut(we);
         let (x_t, x_t1) = if cur == 0 {
@@ -199,12 +195,14 @@ where
             ei_syn.accumulate(pre, acc_ei);
         }
 
-        // Noise: one normal sample per excitatory unit, then per inhibitory unit, from the four
-        // noise lanes (zeros, and no draws, when noise is off).
+        // Noise: one normal sample per excitatory unit, then per inhibitory unit (zeros, and no
+        // draws, when noise is off).
         let noise_sd = if self.mode.noise { cfg.noise_sd } else { 0.0 };
         let rng = &mut self.rng;
         if noise_sd > 0.0 {
-            self.lanes.fill_normal(rng, noise, noise_words, noise_sd);
+            noise
+                .iter_mut()
+                .for_each(|xi| *xi = noise_sd * rng.normal());
         } else {
             noise.fill(0.0);
         }

@@ -2,9 +2,10 @@
 //! is one rule; the network calls the ones that are not frozen. `x_t` / `x_t1` are the
 //! excitatory spike bits before and after this step, `y_t` the inhibitory bits before it.
 //!
-//! Rows a rule changes are marked in a "dirty" set; normalisation divides exactly those rows
-//! (a row untouched since its last normalisation already sums to 1, and dividing it again would
-//! only move rounding bits), and the marks persist while `ss` is frozen.
+//! Rows a rule may have changed are marked in a "dirty" set (STDP: every unit active at t or
+//! t+1; structural plasticity and iSTDP: each row they touch); normalisation rescales exactly
+//! those rows (a row untouched since its last normalisation already sums to 1, and rescaling
+//! it again would only move rounding bits), and the marks persist while `ss` is frozen.
 
 use super::synapses::{Marks, SynMut};
 use crate::bits::{self, Ones};
@@ -56,6 +57,11 @@ pub(crate) fn stdp(
     counts: &mut RuleCounts,
 ) {
     let Spikes { x_t, x_t1, codes } = *spikes;
+    // Only units active at t or t+1 can gain or lose weight: mark their rows for
+    // normalisation once, instead of per changed synapse.
+    for (d, (&a, &b)) in dirty.iter_mut().zip(x_t.iter().zip(x_t1)) {
+        *d |= a | b;
+    }
     for (word, (&a, &b)) in x_t.iter().zip(x_t1).enumerate() {
         let mut active = a | b;
         while active != 0 {
@@ -64,23 +70,21 @@ pub(crate) fn stdp(
             let (pre_t, pre_t1) = (bits::get(x_t, pre), bits::get(x_t1, pre));
             let mut slot = ee.out_off[pre] as usize;
             let mut end = slot + ee.out_len[pre] as usize;
+            // Branch-free on the common path: the sign of the change is a table lookup and an
+            // unchanged synapse gets `w + 0.0 = w` (exact). Only pruning branches.
+            let (pot, dep) = (u16::from(pre_t) << 1, u16::from(pre_t1));
             while slot < end {
                 let post = ee.post[slot] as usize;
                 let code = codes[post];
-                let potentiate = pre_t && code & 2 != 0;
-                let depress = pre_t1 && code & 1 != 0;
-                if potentiate == depress {
-                    slot += 1;
-                    continue;
-                }
-                let w = ee.w[slot] + if potentiate { eta } else { -eta };
-                bits::set(dirty, post);
+                // 0: unchanged, 1: potentiated, 2: depressed, 3: both (unchanged).
+                let which = usize::from(code & pot != 0) | usize::from(code & dep != 0) << 1;
+                let w = ee.w[slot] + [0.0, eta, -eta, 0.0][which];
                 if w <= 0.0 {
                     ee.remove(pre, slot); // the list's last synapse now sits in `slot`
                     end -= 1;
                     counts.ee_pruned += 1;
                 } else {
-                    ee.w[slot] = if w > w_max { w_max } else { w };
+                    ee.w[slot] = w.min(w_max);
                     slot += 1;
                 }
             }
@@ -100,9 +104,12 @@ pub(crate) fn ip(
     for ((t, &h), &code) in te.iter_mut().zip(h_ip).zip(codes) {
         let x = f32::from(code >> 1);
         let v = *t + eta_ip * (x - h);
-        // max/min are exact (no rounding): the same bits on every target.
+        // Comparisons and selects are exact: the same bits on every target.
         *t = match clip {
-            Some((lo, hi)) => v.max(lo).min(hi),
+            Some((lo, hi)) => {
+                let v = if v < lo { lo } else { v };
+                if v > hi { hi } else { v }
+            }
             None => v,
         };
     }
@@ -374,7 +381,10 @@ mod tests {
         assert_eq!(c.ee_pruned, 1);
         // 0 -> 3 is potentiated past 1: clipped to w_max.
         assert_eq!(m.weight(0, 3), Some(1.0));
-        assert_eq!(dirty[0], 0b1011, "rows 0, 1 and 3 changed");
+        assert_eq!(
+            dirty[0], 0b1011,
+            "rows of the units active at t or t+1 (0, 1, 3) are marked"
+        );
         m.check_index();
     }
 

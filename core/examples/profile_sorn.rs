@@ -1,4 +1,6 @@
-//! Profiling driver: 2,000 warm-up steps, then N more (default 5,000) of the default network.
+//! Profiling driver for one SORN step: 2,000 warm-up steps, then N more (default 5,000) of the
+//! default network. `valgrind --tool=callgrind target/release/examples/profile_sorn 20000`
+//! counts instructions per source line (repeatable, unlike wall time on a shared machine).
 use neuroloop_core::rng::NetRng;
 use neuroloop_core::sorn::*;
 fn main() {
