@@ -28,9 +28,10 @@ if ! command -v qemu-system-arm >/dev/null; then
     fi
 fi
 
-step "format and lints"
+step "format, lints, docs"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace
 
 step "the core builds for boards with no allocator and no std (M0, M3, M4F; defmt and fast-math too)"
 cargo build -p neuroloop-core --target thumbv6m-none-eabi

@@ -17,7 +17,7 @@
 //! one multiply, no transcendental function. Otherwise the wedge test (`exp`) or the tail
 //! (Marsaglia's `-ln(U)/R` method) decides, drawing more words.
 //!
-//! The tables ([`super::ziggurat_tables`]) are compiled-in constants, generated in `f64` with
+//! The tables (`rng/ziggurat_tables.rs`) are compiled-in constants, generated in `f64` with
 //! `libm` by the test `tables_match_their_generator`, which recomputes and compares them bit
 //! for bit. Nothing in the fast path depends on the platform: the same seed gives the same
 //! deviates on a PC and on a Cortex-M0.
