@@ -40,8 +40,8 @@ cargo build -p neuroloop-core --target thumbv7em-none-eabihf --features defmt,fa
 cargo clippy -p neuroloop-core --target thumbv7em-none-eabihf --features defmt -- -D warnings
 cargo build -p neuroloop-firmware --release --target thumbv7em-none-eabihf
 
-step "tests (unit, integration, doc; the firmware parity test runs QEMU)"
-cargo test --workspace
-
 step "the main job runs"
 cargo run --release -q -p neuroloop-host -- sorn run --steps 2000 --seed 1 --summary
+
+step "tests (unit, integration, doc; the firmware parity test runs QEMU)"
+cargo test --workspace
