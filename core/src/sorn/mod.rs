@@ -50,6 +50,7 @@ mod layout;
 mod mode;
 mod network;
 mod plasticity;
+mod snapshot;
 mod synapses;
 
 use core::fmt;
@@ -60,6 +61,7 @@ pub use layout::{Buffers, Layout};
 pub use mode::{Freeze, Mode, Phase, Rule, UnknownName};
 pub use network::{Counters, Sorn, StepReport};
 pub use plasticity::RuleCounts;
+pub use snapshot::{RestoreError, Scalars};
 pub use synapses::{Synapse, Synapses};
 
 /// A buffer shorter than the layout needs.

@@ -143,6 +143,16 @@ impl Freeze {
     pub const fn contains(self, rule: Rule) -> bool {
         self.0 & rule.bit() != 0
     }
+
+    /// One bit per rule, in [`Rule::ALL`] order.
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// The set of [`Freeze::bits`] (bits past the five rules are ignored).
+    pub const fn from_bits(bits: u8) -> Freeze {
+        Freeze(bits & 0x1f)
+    }
 }
 
 /// How the next steps run. The default: plasticity phase, nothing frozen, noise on.

@@ -6,6 +6,7 @@ use super::layout::{Buffers, Layout, Parts};
 use super::mode::{Mode, Phase, Rule};
 use super::plasticity::{self, RuleCounts};
 use super::synapses::{Marks, Synapses};
+use super::snapshot::{self, RestoreError, Scalars};
 use super::{Error, StepError};
 use crate::bits::{Bits, Ones, words_for};
 use crate::rng::NetRng;
@@ -117,6 +118,50 @@ where
         net.init = report;
         net.ee_count = ee;
         net.ei_count = ei;
+        Ok(net)
+    }
+
+    /// Rebuilds a network from saved state: `cfg` and `scalars` as [`Sorn::scalars`] returned
+    /// them, and buffers holding what [`Sorn::buffers`] returned (any longer buffers are fine).
+    /// Every array is checked first; inconsistent state is an error, never a later panic.
+    ///
+    /// ```
+    /// use neuroloop_core::sorn::{Buffers, Config, Layout, Sorn};
+    /// let cfg = Config::DEFAULT;
+    /// let l = Layout::new(&cfg);
+    /// let new_bufs = || Buffers::new(vec![0.0f32; l.f32_len], vec![0u16; l.u16_len], vec![0u32; l.u32_len]);
+    /// let mut a = Sorn::new(&cfg, 5, new_bufs())?;
+    /// a.step(&[0.5; 10])?;
+    /// let (f, h, w) = a.buffers();
+    /// let saved = Buffers::new(f.to_vec(), h.to_vec(), w.to_vec());
+    /// let mut b = Sorn::restore(&cfg, &a.scalars(), saved)?;
+    /// a.step(&[0.5; 10])?;
+    /// b.step(&[0.5; 10])?;
+    /// assert_eq!(a.x(), b.x());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn restore(cfg: &Config, scalars: &Scalars, bufs: Buffers<F, H, W>) -> Result<Self, RestoreError> {
+        cfg.validate().map_err(RestoreError::Config)?;
+        let layout = Layout::new(cfg);
+        bufs.check(&layout).map_err(RestoreError::Buffer)?;
+        let mut net = Sorn {
+            cfg: *cfg,
+            layout,
+            bufs,
+            rng: NetRng::from_state(scalars.rng),
+            mode: scalars.mode,
+            cur: usize::from(scalars.cur),
+            ee_count: scalars.ee_count,
+            ei_count: scalars.ei_count,
+            counters: scalars.counters,
+            init: scalars.init,
+            istdp_deltas: plasticity::istdp_deltas(cfg.eta_inhib, cfg.mu_ip),
+        };
+        let Sorn { bufs, layout, .. } = &mut net;
+        let p = layout
+            .split(bufs.f32s.as_mut(), bufs.u16s.as_mut(), bufs.u32s.as_mut())
+            .ok_or(RestoreError::Corrupt { what: "buffer lengths" })?;
+        snapshot::validate(cfg, scalars, &p)?;
         Ok(net)
     }
 
@@ -349,6 +394,29 @@ where
     /// The random generator's state (for snapshots).
     pub fn rng(&self) -> &NetRng {
         &self.rng
+    }
+
+    /// Everything that is not in the buffers, for a snapshot (see [`Sorn::restore`]).
+    pub fn scalars(&self) -> Scalars {
+        Scalars {
+            rng: self.rng.state(),
+            cur: self.cur as u8,
+            ee_count: self.ee_count,
+            ei_count: self.ei_count,
+            counters: self.counters,
+            init: self.init,
+            mode: self.mode,
+        }
+    }
+
+    /// The used part of the three buffers (`Layout` lengths), for a snapshot.
+    pub fn buffers(&self) -> (&[f32], &[u16], &[u32]) {
+        let l = &self.layout;
+        (
+            &self.bufs.f32s.as_ref()[..l.f32_len],
+            &self.bufs.u16s.as_ref()[..l.u16_len],
+            &self.bufs.u32s.as_ref()[..l.u32_len],
+        )
     }
 
     /// Number of E->E synapses.
