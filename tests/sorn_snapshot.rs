@@ -1,0 +1,216 @@
+//! Snapshots: round trips, bit-exact resume, and every kind of damaged file.
+
+use neuroloop_core::rng::NetRng;
+use neuroloop_core::sorn::{Config, Freeze, Mode, RestoreError, Rule};
+use neuroloop_host::snapshot::{self, MAGIC, Snapshot, SnapshotError, decode, encode};
+use neuroloop_host::sorn::{HostSorn, build, input_rng};
+
+/// Steps `net` with the README input, returning each step's spike words.
+fn run(net: &mut HostSorn, inputs: &mut NetRng, steps: usize) -> Vec<Vec<u32>> {
+    let mut u = [0.0f32; 10];
+    (0..steps)
+        .map(|_| {
+            u.iter_mut().for_each(|v| *v = inputs.uniform_f32());
+            net.step(&u).unwrap();
+            let mut w = net.x().words().to_vec();
+            w.extend_from_slice(net.y().words());
+            w
+        })
+        .collect()
+}
+
+fn fingerprint(net: &HostSorn) -> (Vec<(u16, u16, u32)>, Vec<(u16, u16, u32)>, Vec<u32>) {
+    let ee = net
+        .wee()
+        .iter()
+        .map(|s| (s.pre, s.post, s.w.to_bits()))
+        .collect();
+    let ei = net
+        .wei()
+        .iter()
+        .map(|s| (s.pre, s.post, s.w.to_bits()))
+        .collect();
+    (ee, ei, net.te().iter().map(|t| t.to_bits()).collect())
+}
+
+#[test]
+fn resume_is_bit_exact() {
+    let n = 700;
+    // 2N steps straight.
+    let mut straight = build(&Config::DEFAULT, 4).unwrap();
+    let mut inputs = input_rng(4);
+    let mut spikes_straight = run(&mut straight, &mut inputs, 2 * n);
+    // N steps, save to a file, load, N steps.
+    let mut first = build(&Config::DEFAULT, 4).unwrap();
+    let mut inputs = input_rng(4);
+    let mut spikes = run(&mut first, &mut inputs, n);
+    let dir = std::env::temp_dir().join(format!("neuroloop-snap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("state.nlsnap");
+    snapshot::save(
+        &path,
+        &Snapshot {
+            net: first,
+            seed: 4,
+            input_rng: Some(inputs),
+        },
+    )
+    .unwrap();
+    let loaded = snapshot::load(&path).unwrap();
+    let (mut second, mut inputs) = (loaded.net, loaded.input_rng.unwrap());
+    spikes.extend(run(&mut second, &mut inputs, n));
+    assert_eq!(spikes.len(), spikes_straight.len());
+    assert!(
+        spikes == spikes_straight,
+        "spike trains differ after resume"
+    );
+    assert_eq!(fingerprint(&second), fingerprint(&straight));
+    assert_eq!(second.counters(), straight.counters());
+    assert_eq!(second.rng(), straight.rng());
+    // And the two keep agreeing.
+    spikes_straight = run(&mut straight, &mut input_rng(99), 50);
+    assert_eq!(run(&mut second, &mut input_rng(99), 50), spikes_straight);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn round_trip_keeps_every_byte_and_the_mode() {
+    let mut net = build(&Config::with_size(120, 6), 9).unwrap();
+    net.set_mode(Mode {
+        freeze: Freeze::NONE.with(Rule::Sp),
+        noise: false,
+        ..Mode::default()
+    });
+    for _ in 0..100 {
+        net.step(&[0.3; 6]).unwrap();
+    }
+    let bytes = encode(&Snapshot {
+        net: net.clone(),
+        seed: 9,
+        input_rng: None,
+    })
+    .unwrap();
+    assert_eq!(bytes[..8], MAGIC);
+    let back = decode(&bytes).unwrap();
+    assert_eq!(back.net.buffers(), net.buffers());
+    assert_eq!(back.net.scalars(), net.scalars());
+    assert_eq!(back.net.config(), net.config());
+    assert_eq!(encode(&back).unwrap(), bytes);
+}
+
+fn bytes() -> Vec<u8> {
+    let mut net = build(&Config::DEFAULT, 1).unwrap();
+    net.step(&[0.5; 10]).unwrap();
+    encode(&Snapshot {
+        net,
+        seed: 1,
+        input_rng: None,
+    })
+    .unwrap()
+}
+
+/// Rewrites the checksum so a deliberate change passes it.
+fn reseal(mut b: Vec<u8>) -> Vec<u8> {
+    let end = b.len() - 4;
+    let crc = snapshot::crc32(&b[..end]);
+    b[end..].copy_from_slice(&crc.to_le_bytes());
+    b
+}
+
+#[test]
+fn wrong_magic() {
+    let mut b = bytes();
+    b[1] = b'X';
+    assert!(matches!(decode(&b), Err(SnapshotError::BadMagic)));
+    assert!(matches!(
+        decode(b"not a snapshot at all, just text"),
+        Err(SnapshotError::BadMagic)
+    ));
+    assert!(matches!(decode(b""), Err(SnapshotError::Truncated { .. })));
+}
+
+#[test]
+fn wrong_version() {
+    let mut b = bytes();
+    b[8..12].copy_from_slice(&2u32.to_le_bytes());
+    assert!(matches!(
+        decode(&b),
+        Err(SnapshotError::UnsupportedVersion { found: 2 })
+    ));
+}
+
+#[test]
+fn corrupted_payload_fails_the_checksum() {
+    let mut b = bytes();
+    let mid = b.len() / 2;
+    b[mid] ^= 0x40;
+    match decode(&b) {
+        Err(SnapshotError::Checksum { stored, computed }) => assert_ne!(stored, computed),
+        other => panic!("expected a checksum error, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn truncated_and_overlong_files() {
+    let b = bytes();
+    for cut in [10, 19, 20, 100, b.len() / 2, b.len() - 1] {
+        assert!(
+            matches!(decode(&b[..cut]), Err(SnapshotError::Truncated { .. })),
+            "cut at {cut}"
+        );
+    }
+    let mut long = b.clone();
+    long.extend_from_slice(b"junk");
+    assert!(matches!(
+        decode(&long),
+        Err(SnapshotError::TrailingBytes { extra: 4 })
+    ));
+}
+
+#[test]
+fn consistent_checksum_but_inconsistent_network_is_refused() {
+    // Damage the payload in many places, reseal the checksum: every result is an error
+    // (decode or invalid network) or, where the byte was unimportant, a valid network; never a
+    // panic.
+    let b = bytes();
+    let mut rejected = 0;
+    for k in (20..b.len() - 4).step_by(97) {
+        let mut d = b.clone();
+        d[k] = d[k].wrapping_add(0x55);
+        match decode(&reseal(d)) {
+            Ok(s) => {
+                // A snapshot that decodes must also run.
+                let mut net = s.net;
+                net.step(&[0.5; 10]).unwrap();
+            }
+            Err(SnapshotError::Decode(_) | SnapshotError::Invalid(_)) => rejected += 1,
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    assert!(rejected > 0);
+}
+
+#[test]
+fn the_incoming_index_is_checked() {
+    // Break the consistency of the E->E incoming index directly.
+    let mut net = build(&Config::DEFAULT, 2).unwrap();
+    net.step(&[0.5; 10]).unwrap();
+    let (f, h, w) = net.buffers();
+    let (f, h, mut w) = (f.to_vec(), h.to_vec(), w.to_vec());
+    let ne = 200;
+    let cap = net.layout().ee_capacity;
+    // u32 buffer: ee_out_off (ne+1), ee_in_off (ne+1), ee_in_pos (cap): swap two index entries
+    // of different rows.
+    let in_pos = 2 * (ne + 1);
+    w.swap(in_pos, in_pos + cap - 1);
+    let r = neuroloop_core::sorn::Sorn::restore(
+        net.config(),
+        &net.scalars(),
+        neuroloop_core::sorn::Buffers::new(f, h, w),
+    );
+    assert!(
+        matches!(r, Err(RestoreError::Corrupt { what: "E->E" })),
+        "{:?}",
+        r.map(|_| ())
+    );
+}
