@@ -238,3 +238,167 @@ fn freeze_list_and_no_noise() {
         "the input alone drives the network"
     );
 }
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("neuroloop-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn run_out_then_resume_equals_one_long_run() {
+    let base = temp_dir("resume");
+    let a = base.join("a");
+    let a_str = a.to_str().unwrap();
+    summary(&[
+        "sorn",
+        "run",
+        "--steps",
+        "600",
+        "--seed",
+        "5",
+        "--out",
+        a_str,
+        "--summary",
+    ]);
+    for f in ["config.toml", "run.json", "state.nlsnap"] {
+        assert!(a.join(f).exists(), "{f} missing");
+    }
+    let resumed = summary(&["sorn", "resume", a_str, "--steps", "600", "--summary"]);
+    let straight = summary(&["sorn", "run", "--steps", "1200", "--seed", "5", "--summary"]);
+    // End-of-run figures computed from the resumed state equal the straight run's.
+    for k in [
+        "wee_active_end",
+        "wee_mean_end",
+        "wei_active_end",
+        "mean_te",
+        "mean_ti",
+        "sp_created",
+        "sp_capacity_refusals",
+    ] {
+        assert_eq!(resumed[k], straight[k], "{k}");
+    }
+    assert_eq!(resumed["steps"].as_u64(), Some(600));
+    let meta: Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("run.json")).unwrap()).unwrap();
+    assert_eq!(meta["total_steps"].as_u64(), Some(1200));
+    assert_eq!(meta["segments"].as_array().unwrap().len(), 2);
+    // The stored config reads back as a config file.
+    let s = summary(&[
+        "sorn",
+        "run",
+        "--steps",
+        "10",
+        "--seed",
+        "5",
+        "--config",
+        a.join("config.toml").to_str().unwrap(),
+        "--summary",
+    ]);
+    assert_eq!(s["ne"].as_u64(), Some(200));
+    std::fs::remove_dir_all(&base).unwrap();
+}
+
+#[test]
+fn existing_run_directory_needs_force() {
+    let base = temp_dir("force");
+    let a = base.join("a");
+    let a_str = a.to_str().unwrap();
+    summary(&[
+        "sorn",
+        "run",
+        "--steps",
+        "50",
+        "--seed",
+        "1",
+        "--out",
+        a_str,
+        "--summary",
+    ]);
+    let before = std::fs::read(a.join("state.nlsnap")).unwrap();
+    let (code, _, err) = cli(&[
+        "sorn", "run", "--steps", "80", "--seed", "2", "--out", a_str,
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read(a.join("state.nlsnap")).unwrap(),
+        before,
+        "nothing was overwritten"
+    );
+    summary(&[
+        "sorn",
+        "run",
+        "--steps",
+        "80",
+        "--seed",
+        "2",
+        "--out",
+        a_str,
+        "--force",
+        "--summary",
+    ]);
+    assert_ne!(std::fs::read(a.join("state.nlsnap")).unwrap(), before);
+    // A non-empty directory that is not a run directory is never deleted, even with --force.
+    let other = base.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "precious").unwrap();
+    let (code, _, err) = cli(&[
+        "sorn",
+        "run",
+        "--steps",
+        "10",
+        "--seed",
+        "1",
+        "--out",
+        other.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a run directory"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(other.join("notes.txt")).unwrap(),
+        "precious"
+    );
+    std::fs::remove_dir_all(&base).unwrap();
+}
+
+#[test]
+fn resume_reports_a_corrupted_snapshot_or_a_missing_directory() {
+    let base = temp_dir("corrupt");
+    let a = base.join("a");
+    let a_str = a.to_str().unwrap();
+    summary(&[
+        "sorn",
+        "run",
+        "--steps",
+        "50",
+        "--seed",
+        "1",
+        "--out",
+        a_str,
+        "--summary",
+    ]);
+    let path = a.join("state.nlsnap");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    let (code, _, err) = cli(&["sorn", "resume", a_str, "--steps", "10"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("checksum"), "{err}");
+    std::fs::write(&path, &bytes[..100]).unwrap();
+    let (code, _, err) = cli(&["sorn", "resume", a_str, "--steps", "10"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("truncated"), "{err}");
+    let (code, _, err) = cli(&[
+        "sorn",
+        "resume",
+        base.join("nope").to_str().unwrap(),
+        "--steps",
+        "10",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a run directory"), "{err}");
+    std::fs::remove_dir_all(&base).unwrap();
+}

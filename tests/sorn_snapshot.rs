@@ -19,7 +19,10 @@ fn run(net: &mut HostSorn, inputs: &mut NetRng, steps: usize) -> Vec<Vec<u32>> {
         .collect()
 }
 
-fn fingerprint(net: &HostSorn) -> (Vec<(u16, u16, u32)>, Vec<(u16, u16, u32)>, Vec<u32>) {
+/// E->E and I->E synapses as (pre, post, weight bits), and the thresholds' bits.
+type Fingerprint = (Vec<(u16, u16, u32)>, Vec<(u16, u16, u32)>, Vec<u32>);
+
+fn fingerprint(net: &HostSorn) -> Fingerprint {
     let ee = net
         .wee()
         .iter()

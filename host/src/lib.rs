@@ -7,5 +7,6 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod rundir;
 pub mod snapshot;
 pub mod sorn;

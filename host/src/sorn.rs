@@ -5,8 +5,8 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use neuroloop_core::rng::NetRng;
-use neuroloop_core::sorn::{Buffers, Config, Layout, Mode, Sorn};
-use serde::Serialize;
+use neuroloop_core::sorn::{Buffers, Config, Layout, Mode, Sorn, StepReport};
+use serde::{Deserialize, Serialize};
 
 /// A network whose buffers are `Vec`s.
 pub type HostSorn = Sorn<Vec<f32>, Vec<u16>, Vec<u32>>;
@@ -71,7 +71,7 @@ pub fn input_rng(seed: u64) -> NetRng {
 }
 
 /// End-of-run figures of `neuroloop sorn run --summary`.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
     /// Steps run.
     pub steps: u64,
@@ -104,9 +104,9 @@ pub struct Summary {
     pub wei_active_start: u32,
     /// I->E synapses at the end.
     pub wei_active_end: u32,
-    /// Structural-plasticity creations refused for lack of capacity.
+    /// Structural-plasticity creations refused for lack of capacity, since the network was built.
     pub sp_capacity_refusals: u64,
-    /// E->E synapses created by structural plasticity.
+    /// E->E synapses created by structural plasticity, since the network was built.
     pub sp_created: u64,
     /// Excitatory units left with no E->E input.
     pub ee_empty_units: usize,
@@ -122,23 +122,46 @@ pub fn run_with_random_input(
     seed: u64,
     steps: u64,
 ) -> anyhow::Result<Summary> {
+    run_segment(net, mode, seed, &mut input_rng(seed), steps, &mut |_, _| {
+        Ok(())
+    })
+}
+
+/// Runs `steps` steps of `net` in `mode`, its input drawn uniform [0, 1) from `inputs`, calling
+/// `each` after every step (recorders hook in there), with a progress bar on stderr when the
+/// run will take more than about a second and stderr is a terminal. `seed` is only reported.
+pub fn run_segment(
+    net: &mut HostSorn,
+    mode: Mode,
+    seed: u64,
+    inputs: &mut NetRng,
+    steps: u64,
+    each: &mut dyn FnMut(&HostSorn, &StepReport) -> anyhow::Result<()>,
+) -> anyhow::Result<Summary> {
     let cfg = *net.config();
     let (ne, ni) = (f64::from(cfg.ne), f64::from(cfg.ni));
     net.set_mode(mode);
-    let mut inputs = input_rng(seed);
     let mut u = vec![0.0f32; cfg.nu as usize];
     let wee_start = net.ee_count();
     let wei_start = net.ei_count();
     let quarter_from = steps - steps.div_ceil(4);
     let (mut rate_e, mut rate_i) = (0.0f64, 0.0f64);
     let t0 = std::time::Instant::now();
+    let mut progress: Option<indicatif::ProgressBar> = None;
     for t in 0..steps {
         u.iter_mut().for_each(|v| *v = inputs.uniform_f32());
         let rep = net.step(&u)?;
+        each(net, &rep)?;
         if t >= quarter_from {
             rate_e += f64::from(rep.active_e) / ne;
             rate_i += f64::from(rep.active_i) / ni;
         }
+        if t % 4096 == 4095 {
+            progress = update_progress(progress, t0, t + 1, steps);
+        }
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
     }
     let elapsed_s = t0.elapsed().as_secs_f64();
     let last = (steps - quarter_from) as f64;
@@ -165,6 +188,34 @@ pub fn run_with_random_input(
         ee_empty_units: net.ee_empty_units(),
         elapsed_s,
     })
+}
+
+/// Creates the progress bar once the run is projected to last more than a second, then keeps
+/// its position current.
+fn update_progress(
+    bar: Option<indicatif::ProgressBar>,
+    t0: std::time::Instant,
+    done: u64,
+    total: u64,
+) -> Option<indicatif::ProgressBar> {
+    let bar = bar.or_else(|| {
+        let elapsed = t0.elapsed().as_secs_f64();
+        let projected = elapsed * total as f64 / done as f64;
+        (projected > 1.0).then(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} steps, {per_sec}, eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        })
+    });
+    if let Some(b) = &bar {
+        b.set_position(done);
+    }
+    bar
 }
 
 /// Parses a comma-separated freeze list (`stdp,ip,sp,istdp,ss`).

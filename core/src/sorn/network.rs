@@ -5,8 +5,8 @@ use super::init::{self, InitReport};
 use super::layout::{Buffers, Layout, Parts};
 use super::mode::{Mode, Phase, Rule};
 use super::plasticity::{self, RuleCounts};
-use super::synapses::{Marks, Synapses};
 use super::snapshot::{self, RestoreError, Scalars};
+use super::synapses::{Marks, Synapses};
 use super::{Error, StepError};
 use crate::bits::{Bits, Ones, words_for};
 use crate::rng::NetRng;
@@ -140,7 +140,11 @@ where
     /// assert_eq!(a.x(), b.x());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn restore(cfg: &Config, scalars: &Scalars, bufs: Buffers<F, H, W>) -> Result<Self, RestoreError> {
+    pub fn restore(
+        cfg: &Config,
+        scalars: &Scalars,
+        bufs: Buffers<F, H, W>,
+    ) -> Result<Self, RestoreError> {
         cfg.validate().map_err(RestoreError::Config)?;
         let layout = Layout::new(cfg);
         bufs.check(&layout).map_err(RestoreError::Buffer)?;
@@ -160,7 +164,9 @@ where
         let Sorn { bufs, layout, .. } = &mut net;
         let p = layout
             .split(bufs.f32s.as_mut(), bufs.u16s.as_mut(), bufs.u32s.as_mut())
-            .ok_or(RestoreError::Corrupt { what: "buffer lengths" })?;
+            .ok_or(RestoreError::Corrupt {
+                what: "buffer lengths",
+            })?;
         snapshot::validate(cfg, scalars, &p)?;
         Ok(net)
     }

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 use neuroloop_core::sorn::{Config, Freeze, Mode, Phase};
 
+use crate::rundir::{self, RunMeta, Segment};
+use crate::snapshot::Snapshot;
 use crate::sorn;
 
 #[derive(Subcommand, Debug)]
@@ -18,6 +20,28 @@ pub enum SornCommand {
         neuroloop sorn run --steps 2000 --seed 1 --freeze sp,istdp"
     )]
     Run(RunArgs),
+    /// Continue a recorded run (made with `sorn run --out DIR`) in place, bit-exactly where it
+    /// stopped: same network, same input stream.
+    #[command(
+        after_help = "Examples:\n  neuroloop sorn run --steps 1000 --seed 1 --out runs/a\n  \
+        neuroloop sorn resume runs/a --steps 1000 --summary"
+    )]
+    Resume(ResumeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ResumeArgs {
+    /// The run directory.
+    dir: PathBuf,
+    /// Number of further time steps.
+    #[arg(long)]
+    steps: u64,
+    /// Run these steps in another phase than the saved one.
+    #[arg(long, value_enum)]
+    phase: Option<PhaseArg>,
+    /// Print one JSON object with the resumed segment's figures on stdout.
+    #[arg(long)]
+    summary: bool,
 }
 
 #[derive(Args, Debug)]
@@ -43,6 +67,12 @@ pub struct RunArgs {
     /// Print one JSON object with the run's figures on stdout.
     #[arg(long)]
     summary: bool,
+    /// Record the run into this directory (config, metadata, final snapshot).
+    #[arg(long, value_name = "RUN_DIR")]
+    out: Option<PathBuf>,
+    /// Overwrite an existing run directory given to --out.
+    #[arg(long, requires = "out")]
+    force: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -54,6 +84,7 @@ enum PhaseArg {
 pub fn run(cmd: SornCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
     match cmd {
         SornCommand::Run(args) => run_cmd(args, out, err),
+        SornCommand::Resume(args) => resume_cmd(args, out),
     }
 }
 
@@ -66,52 +97,126 @@ fn run_cmd(args: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::R
     if !warnings.is_empty() {
         writeln!(err, "warning: {warnings}")?;
     }
-    let phase = match args.phase {
-        PhaseArg::Plasticity => Phase::Plasticity,
-        PhaseArg::Training => Phase::Training,
-    };
     let freeze: Freeze = sorn::parse_freeze(&args.freeze)?;
     let mode = Mode {
-        phase,
+        phase: args.phase.into(),
         freeze,
         noise: !args.no_noise,
     };
-    let mut net = sorn::build(&cfg, args.seed)?;
-    let s = sorn::run_with_random_input(&mut net, mode, args.seed, args.steps)?;
-    if args.summary {
-        writeln!(out, "{}", serde_json::to_string(&s)?)?;
-    } else {
-        let rate = |r: Option<f64>| r.map_or("n/a".to_string(), |v| format!("{v:.4}"));
-        writeln!(
-            out,
-            "SORN ne={} ni={} nu={} seed={} phase={}: {} steps in {:.3} s",
-            s.ne, s.ni, s.nu, s.seed, s.phase, s.steps, s.elapsed_s
-        )?;
-        writeln!(
-            out,
-            "  rate over the last quarter: E {}  I {}",
-            rate(s.mean_rate_e),
-            rate(s.mean_rate_i)
-        )?;
-        writeln!(
-            out,
-            "  mean thresholds at the end: T_E {:.4}  T_I {:.4}",
-            s.mean_te, s.mean_ti
-        )?;
-        writeln!(
-            out,
-            "  E->E synapses {} -> {} (mean weight {:.4}); I->E {} -> {}",
-            s.wee_active_start,
-            s.wee_active_end,
-            s.wee_mean_end,
-            s.wei_active_start,
-            s.wei_active_end
-        )?;
-        writeln!(
-            out,
-            "  structural plasticity: {} created, {} refused (capacity)",
-            s.sp_created, s.sp_capacity_refusals
-        )?;
+    if let Some(dir) = &args.out {
+        rundir::prepare(dir, args.force)?;
     }
+    let mut net = sorn::build(&cfg, args.seed)?;
+    let mut inputs = sorn::input_rng(args.seed);
+    let s = sorn::run_segment(
+        &mut net,
+        mode,
+        args.seed,
+        &mut inputs,
+        args.steps,
+        &mut |_, _| Ok(()),
+    )?;
+    if let Some(dir) = &args.out {
+        let meta = RunMeta {
+            neuroloop_version: env!("CARGO_PKG_VERSION").to_string(),
+            seed: args.seed,
+            input: rundir::INPUT_DESCRIPTION.to_string(),
+            total_steps: s.steps,
+            segments: vec![Segment::new(mode, &s)],
+            last_summary: s.clone(),
+        };
+        rundir::write(
+            dir,
+            &meta,
+            &Snapshot {
+                net,
+                seed: args.seed,
+                input_rng: Some(inputs),
+            },
+        )?;
+        writeln!(err, "recorded into {}", dir.display())?;
+    }
+    print_summary(&s, args.summary, out)?;
     Ok(0)
+}
+
+fn resume_cmd(args: ResumeArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let (mut meta, snap) = rundir::read(&args.dir)?;
+    let Snapshot {
+        mut net,
+        seed,
+        input_rng,
+    } = snap;
+    let mut inputs =
+        input_rng.ok_or_else(|| anyhow::anyhow!("the snapshot has no input generator state"))?;
+    let mut mode = net.mode();
+    if let Some(p) = args.phase {
+        mode.phase = p.into();
+    }
+    let s = sorn::run_segment(
+        &mut net,
+        mode,
+        seed,
+        &mut inputs,
+        args.steps,
+        &mut |_, _| Ok(()),
+    )?;
+    meta.total_steps += s.steps;
+    meta.segments.push(Segment::new(mode, &s));
+    meta.last_summary = s.clone();
+    rundir::write(
+        &args.dir,
+        &meta,
+        &Snapshot {
+            net,
+            seed,
+            input_rng: Some(inputs),
+        },
+    )?;
+    print_summary(&s, args.summary, out)?;
+    Ok(0)
+}
+
+impl From<PhaseArg> for Phase {
+    fn from(p: PhaseArg) -> Phase {
+        match p {
+            PhaseArg::Plasticity => Phase::Plasticity,
+            PhaseArg::Training => Phase::Training,
+        }
+    }
+}
+
+fn print_summary(s: &sorn::Summary, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string(s)?)?;
+        return Ok(());
+    }
+    let rate = |r: Option<f64>| r.map_or("n/a".to_string(), |v| format!("{v:.4}"));
+    writeln!(
+        out,
+        "SORN ne={} ni={} nu={} seed={} phase={}: {} steps in {:.3} s",
+        s.ne, s.ni, s.nu, s.seed, s.phase, s.steps, s.elapsed_s
+    )?;
+    writeln!(
+        out,
+        "  rate over the last quarter: E {}  I {}",
+        rate(s.mean_rate_e),
+        rate(s.mean_rate_i)
+    )?;
+    writeln!(
+        out,
+        "  mean thresholds at the end: T_E {:.4}  T_I {:.4}",
+        s.mean_te, s.mean_ti
+    )?;
+    writeln!(
+        out,
+        "  E->E synapses {} -> {} (mean weight {:.4}); I->E {} -> {}",
+        s.wee_active_start, s.wee_active_end, s.wee_mean_end, s.wei_active_start, s.wei_active_end
+    )?;
+    writeln!(
+        out,
+        "  structural plasticity: {} created, {} refused (capacity)",
+        s.sp_created, s.sp_capacity_refusals
+    )?;
+    Ok(())
 }

@@ -1,0 +1,144 @@
+//! Run directories: everything a recorded SORN run leaves behind, so it can be inspected,
+//! reported on and resumed.
+//!
+//! | file | content |
+//! |---|---|
+//! | `config.toml` | the SORN config used (readable by `--config`) |
+//! | `run.json` | [`RunMeta`]: version, seed, input, every segment's steps, mode and timing, the last summary |
+//! | `state.nlsnap` | the final [`crate::snapshot`] (network and input generator) |
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use neuroloop_core::sorn::{Config, Mode, Rule};
+use serde::{Deserialize, Serialize};
+
+use crate::snapshot::{self, Snapshot};
+use crate::sorn::Summary;
+
+/// File names inside a run directory.
+pub const CONFIG: &str = "config.toml";
+/// See [`RunMeta`].
+pub const META: &str = "run.json";
+/// The final snapshot.
+pub const STATE: &str = "state.nlsnap";
+
+/// One continuous stretch of steps (a run, or a resume).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Segment {
+    /// Steps in this segment.
+    pub steps: u64,
+    /// `plasticity` or `training`.
+    pub phase: String,
+    /// Frozen rules.
+    pub freeze: Vec<String>,
+    /// Noise on.
+    pub noise: bool,
+    /// Wall time of the steps.
+    pub elapsed_s: f64,
+}
+
+/// `run.json`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RunMeta {
+    /// Version of neuroloop that wrote the directory.
+    pub neuroloop_version: String,
+    /// Seed of the network and its input.
+    pub seed: u64,
+    /// How the input was made.
+    pub input: String,
+    /// Steps over all segments.
+    pub total_steps: u64,
+    /// Every segment, oldest first.
+    pub segments: Vec<Segment>,
+    /// Summary of the last segment.
+    pub last_summary: Summary,
+}
+
+/// A description of the README input, stored in `run.json`.
+pub const INPUT_DESCRIPTION: &str =
+    "uniform [0, 1) on every input channel, from the seed's xoshiro128++ stream jumped 2^64 draws";
+
+impl Segment {
+    /// The segment that `mode` ran for `summary`.
+    pub fn new(mode: Mode, summary: &Summary) -> Segment {
+        Segment {
+            steps: summary.steps,
+            phase: mode.phase.name().to_string(),
+            freeze: Rule::ALL
+                .iter()
+                .filter(|r| mode.freeze.contains(**r))
+                .map(|r| r.name().to_string())
+                .collect(),
+            noise: mode.noise,
+            elapsed_s: summary.elapsed_s,
+        }
+    }
+}
+
+/// Prepares `dir` for a new run: creates it, or, when it exists and is not empty, refuses unless
+/// `force` is given and it is a run directory (has `run.json`), whose files are then removed.
+pub fn prepare(dir: &Path, force: bool) -> anyhow::Result<()> {
+    if dir.exists() {
+        let mut entries =
+            std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+        if entries.next().is_some() {
+            if !force {
+                bail!(
+                    "{} already exists and is not empty: choose another --out, or pass --force to overwrite a run directory",
+                    dir.display()
+                );
+            }
+            if !dir.join(META).exists() {
+                bail!(
+                    "{} is not a run directory (no {META}): refusing to overwrite it even with --force",
+                    dir.display()
+                );
+            }
+            for name in [CONFIG, META, STATE] {
+                let p = dir.join(name);
+                if p.exists() {
+                    std::fs::remove_file(&p)
+                        .with_context(|| format!("cannot remove {}", p.display()))?;
+                }
+            }
+        }
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
+}
+
+/// Writes the config, metadata and final snapshot of a run.
+pub fn write(dir: &Path, meta: &RunMeta, snap: &Snapshot) -> anyhow::Result<()> {
+    let cfg_text = toml::to_string(snap.net.config()).context("config to TOML")?;
+    std::fs::write(dir.join(CONFIG), cfg_text)
+        .with_context(|| format!("cannot write {}", dir.join(CONFIG).display()))?;
+    snapshot::save(&dir.join(STATE), snap)
+        .with_context(|| format!("cannot write {}", dir.join(STATE).display()))?;
+    let json = serde_json::to_string_pretty(meta)?;
+    let tmp = dir.join("run.json.tmp");
+    std::fs::write(&tmp, json)?;
+    std::fs::rename(&tmp, dir.join(META))?;
+    Ok(())
+}
+
+/// Reads a run directory's metadata and final snapshot.
+pub fn read(dir: &Path) -> anyhow::Result<(RunMeta, Snapshot)> {
+    let meta_path = dir.join(META);
+    let text = std::fs::read_to_string(&meta_path).with_context(|| {
+        format!(
+            "{} is not a run directory: cannot read {}",
+            dir.display(),
+            meta_path.display()
+        )
+    })?;
+    let meta: RunMeta = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid", meta_path.display()))?;
+    let snap = snapshot::load(&dir.join(STATE))
+        .with_context(|| format!("cannot load {}", dir.join(STATE).display()))?;
+    Ok((meta, snap))
+}
+
+/// The config stored in a run directory (as `--config` would read it).
+pub fn config(dir: &Path) -> anyhow::Result<Config> {
+    crate::sorn::load_config(&PathBuf::from(dir).join(CONFIG))
+}
