@@ -31,9 +31,7 @@ fn warmed(ne: u32) -> (HostSorn, NetRng) {
 
 /// Time per step, measured over `iters` steps with fresh inputs (drawn outside the timing).
 fn time_steps(net: &mut HostSorn, inputs: &mut NetRng, iters: u64) -> Duration {
-    let u: Vec<[f32; 10]> = (0..iters)
-        .map(|_| core::array::from_fn(|_| inputs.uniform_f32()))
-        .collect();
+    let u: Vec<[f32; 10]> = (0..iters).map(|_| core::array::from_fn(|_| inputs.uniform_f32())).collect();
     let t0 = Instant::now();
     for x in &u {
         black_box(net.step(black_box(x)).expect("valid input"));
@@ -45,16 +43,11 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("sorn_step");
     let mut medians = Vec::new();
     for ne in [200u32, 1000] {
-        for (name, mode) in [
-            ("plastic", Mode::default()),
-            ("frozen", Mode::training(true)),
-        ] {
+        for (name, mode) in [("plastic", Mode::default()), ("frozen", Mode::training(true))] {
             let (mut net, mut inputs) = warmed(ne);
             net.set_mode(mode);
             let id = format!("ne{ne}_{name}");
-            group.bench_function(&id, |b| {
-                b.iter_custom(|iters| time_steps(&mut net, &mut inputs, iters))
-            });
+            group.bench_function(&id, |b| b.iter_custom(|iters| time_steps(&mut net, &mut inputs, iters)));
             // A plain repeated measurement for the ratio table (criterion keeps its own report).
             let (mut net, mut inputs) = warmed(ne);
             net.set_mode(mode);
@@ -65,10 +58,7 @@ fn bench(c: &mut Criterion) {
         }
     }
     group.finish();
-    println!(
-        "\n{:<16} {:>12} {:>14} {:>10}",
-        "workload", "Rust/step", "Python/step", "ratio"
-    );
+    println!("\n{:<16} {:>12} {:>14} {:>10}", "workload", "Rust/step", "Python/step", "ratio");
     for (id, ne, name, t) in medians {
         let py = match (ne, name) {
             (200, "plastic") => Some(PY_PLASTIC_S),
@@ -76,12 +66,7 @@ fn bench(c: &mut Criterion) {
             _ => None,
         };
         match py {
-            Some(py) => println!(
-                "{id:<16} {:>10.3} us {:>11.3} ms {:>9.0}x",
-                t * 1e6,
-                py * 1e3,
-                py / t
-            ),
+            Some(py) => println!("{id:<16} {:>10.3} us {:>11.3} ms {:>9.0}x", t * 1e6, py * 1e3, py / t),
             None => println!("{id:<16} {:>10.3} us {:>14} {:>10}", t * 1e6, "-", "-"),
         }
     }

@@ -28,6 +28,13 @@ if ! command -v qemu-system-arm >/dev/null; then
     fi
 fi
 
+step "a Python venv with numpy (tests read the .npy exports with numpy)"
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv || { echo "python3 -m venv failed: install python3-venv (apt-get install -y python3-venv)" >&2; exit 1; }
+fi
+.venv/bin/python -c "import numpy" 2>/dev/null || .venv/bin/pip install -q numpy
+export NEUROLOOP_PYTHON="$PWD/.venv/bin/python"
+
 step "format, lints, docs"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings

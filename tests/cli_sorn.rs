@@ -7,11 +7,7 @@ fn cli(args: &[&str]) -> (u8, String, String) {
     let mut err = Vec::new();
     let argv = std::iter::once("neuroloop").chain(args.iter().copied());
     let code = neuroloop_host::cli::run(argv, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
+    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
 }
 
 fn summary(args: &[&str]) -> Value {
@@ -43,10 +39,7 @@ fn summary_has_every_key_and_the_default_network() {
     for k in KEYS {
         assert!(s.get(k).is_some(), "missing {k} in {s}");
     }
-    assert_eq!(
-        (s["steps"].as_u64(), s["seed"].as_u64()),
-        (Some(2000), Some(3))
-    );
+    assert_eq!((s["steps"].as_u64(), s["seed"].as_u64()), (Some(2000), Some(3)));
     assert_eq!((s["ne"].as_u64(), s["ni"].as_u64()), (Some(200), Some(40)));
     let rate = s["mean_rate_e"].as_f64().unwrap();
     assert!((0.09..0.11).contains(&rate), "{rate}");
@@ -69,17 +62,7 @@ fn same_seed_same_summary() {
 
 #[test]
 fn training_phase_keeps_the_network_fixed() {
-    let s = summary(&[
-        "sorn",
-        "run",
-        "--steps",
-        "400",
-        "--seed",
-        "2",
-        "--phase",
-        "training",
-        "--summary",
-    ]);
+    let s = summary(&["sorn", "run", "--steps", "400", "--seed", "2", "--phase", "training", "--summary"]);
     assert_eq!(s["phase"], "training");
     assert_eq!(s["wee_active_start"], s["wee_active_end"]);
     assert_eq!(s["wei_active_start"], s["wei_active_end"]);
@@ -91,82 +74,29 @@ fn config_file_sets_parameters_and_ni_follows_ne() {
     let dir = std::env::temp_dir().join(format!("neuroloop-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("net.toml");
-    std::fs::write(
-        &path,
-        "ne = 100\nnu = 5\nlambda_ee = 10.0\n[compat]\nrepair_first_fifth = true\n",
-    )
-    .unwrap();
-    let s = summary(&[
-        "sorn",
-        "run",
-        "--steps",
-        "100",
-        "--seed",
-        "1",
-        "--config",
-        path.to_str().unwrap(),
-        "--summary",
-    ]);
-    assert_eq!(
-        (s["ne"].as_u64(), s["ni"].as_u64(), s["nu"].as_u64()),
-        (Some(100), Some(20), Some(5))
-    );
+    std::fs::write(&path, "ne = 100\nnu = 5\nlambda_ee = 10.0\n[compat]\nrepair_first_fifth = true\n").unwrap();
+    let s = summary(&["sorn", "run", "--steps", "100", "--seed", "1", "--config", path.to_str().unwrap(), "--summary"]);
+    assert_eq!((s["ne"].as_u64(), s["ni"].as_u64(), s["nu"].as_u64()), (Some(100), Some(20), Some(5)));
     let start = s["wee_active_start"].as_u64().unwrap();
     assert!((850..1050).contains(&start), "{start}");
 
     // Unknown key: an error naming it.
     std::fs::write(&path, "ne = 100\neta_stpd = 0.1\n").unwrap();
-    let (code, _, err) = cli(&[
-        "sorn",
-        "run",
-        "--steps",
-        "10",
-        "--seed",
-        "1",
-        "--config",
-        path.to_str().unwrap(),
-    ]);
+    let (code, _, err) = cli(&["sorn", "run", "--steps", "10", "--seed", "1", "--config", path.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(err.contains("eta_stpd"), "{err}");
     // Out of range: an error naming the field and the range.
     std::fs::write(&path, "te_min = 0.9\nte_max = 0.1\n").unwrap();
-    let (code, _, err) = cli(&[
-        "sorn",
-        "run",
-        "--steps",
-        "10",
-        "--seed",
-        "1",
-        "--config",
-        path.to_str().unwrap(),
-    ]);
+    let (code, _, err) = cli(&["sorn", "run", "--steps", "10", "--seed", "1", "--config", path.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(err.contains("te_min") && err.contains("te_max"), "{err}");
     // Wrong type.
     std::fs::write(&path, "ne = \"many\"\n").unwrap();
-    let (code, _, err) = cli(&[
-        "sorn",
-        "run",
-        "--steps",
-        "10",
-        "--seed",
-        "1",
-        "--config",
-        path.to_str().unwrap(),
-    ]);
+    let (code, _, err) = cli(&["sorn", "run", "--steps", "10", "--seed", "1", "--config", path.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(err.contains("ne") || err.contains("invalid type"), "{err}");
     // Missing file.
-    let (code, _, err) = cli(&[
-        "sorn",
-        "run",
-        "--steps",
-        "10",
-        "--seed",
-        "1",
-        "--config",
-        "/nonexistent/x.toml",
-    ]);
+    let (code, _, err) = cli(&["sorn", "run", "--steps", "10", "--seed", "1", "--config", "/nonexistent/x.toml"]);
     assert_eq!(code, 1);
     assert!(err.contains("/nonexistent/x.toml"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -177,23 +107,12 @@ fn bad_arguments_are_usage_errors() {
     let (code, _, err) = cli(&["sorn", "run", "--steps", "10"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--seed"));
-    let (code, _, err) = cli(&[
-        "sorn", "run", "--steps", "10", "--seed", "1", "--phase", "learning",
-    ]);
+    let (code, _, err) = cli(&["sorn", "run", "--steps", "10", "--seed", "1", "--phase", "learning"]);
     assert_eq!(code, 2);
     assert!(err.contains("learning"));
     let (code, _, err) = cli(&["sorn", "run", "--steps", "-5", "--seed", "1"]);
     assert_eq!(code, 2, "{err}");
-    let (code, _, err) = cli(&[
-        "sorn",
-        "run",
-        "--steps",
-        "10",
-        "--seed",
-        "1",
-        "--freeze",
-        "stdp,nope",
-    ]);
+    let (code, _, err) = cli(&["sorn", "run", "--steps", "10", "--seed", "1", "--freeze", "stdp,nope"]);
     assert_eq!(code, 1);
     assert!(err.contains("nope"), "{err}");
 }
@@ -210,33 +129,11 @@ fn zero_steps_is_a_no_op_and_help_has_examples() {
 
 #[test]
 fn freeze_list_and_no_noise() {
-    let s = summary(&[
-        "sorn",
-        "run",
-        "--steps",
-        "300",
-        "--seed",
-        "4",
-        "--freeze",
-        "sp,stdp",
-        "--summary",
-    ]);
+    let s = summary(&["sorn", "run", "--steps", "300", "--seed", "4", "--freeze", "sp,stdp", "--summary"]);
     assert_eq!(s["sp_created"].as_u64(), Some(0));
     assert_eq!(s["wee_active_start"], s["wee_active_end"]);
-    let s = summary(&[
-        "sorn",
-        "run",
-        "--steps",
-        "300",
-        "--seed",
-        "4",
-        "--no-noise",
-        "--summary",
-    ]);
-    assert!(
-        s["mean_rate_e"].as_f64().unwrap() > 0.0,
-        "the input alone drives the network"
-    );
+    let s = summary(&["sorn", "run", "--steps", "300", "--seed", "4", "--no-noise", "--summary"]);
+    assert!(s["mean_rate_e"].as_f64().unwrap() > 0.0, "the input alone drives the network");
 }
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
@@ -250,37 +147,20 @@ fn run_out_then_resume_equals_one_long_run() {
     let base = temp_dir("resume");
     let a = base.join("a");
     let a_str = a.to_str().unwrap();
-    summary(&[
-        "sorn",
-        "run",
-        "--steps",
-        "600",
-        "--seed",
-        "5",
-        "--out",
-        a_str,
-        "--summary",
-    ]);
+    summary(&["sorn", "run", "--steps", "600", "--seed", "5", "--out", a_str, "--summary"]);
     for f in ["config.toml", "run.json", "state.nlsnap"] {
         assert!(a.join(f).exists(), "{f} missing");
     }
     let resumed = summary(&["sorn", "resume", a_str, "--steps", "600", "--summary"]);
     let straight = summary(&["sorn", "run", "--steps", "1200", "--seed", "5", "--summary"]);
     // End-of-run figures computed from the resumed state equal the straight run's.
-    for k in [
-        "wee_active_end",
-        "wee_mean_end",
-        "wei_active_end",
-        "mean_te",
-        "mean_ti",
-        "sp_created",
-        "sp_capacity_refusals",
-    ] {
+    for k in
+        ["wee_active_end", "wee_mean_end", "wei_active_end", "mean_te", "mean_ti", "sp_created", "sp_capacity_refusals"]
+    {
         assert_eq!(resumed[k], straight[k], "{k}");
     }
     assert_eq!(resumed["steps"].as_u64(), Some(600));
-    let meta: Value =
-        serde_json::from_str(&std::fs::read_to_string(a.join("run.json")).unwrap()).unwrap();
+    let meta: Value = serde_json::from_str(&std::fs::read_to_string(a.join("run.json")).unwrap()).unwrap();
     assert_eq!(meta["total_steps"].as_u64(), Some(1200));
     assert_eq!(meta["segments"].as_array().unwrap().len(), 2);
     // The stored config reads back as a config file.
@@ -304,62 +184,23 @@ fn existing_run_directory_needs_force() {
     let base = temp_dir("force");
     let a = base.join("a");
     let a_str = a.to_str().unwrap();
-    summary(&[
-        "sorn",
-        "run",
-        "--steps",
-        "50",
-        "--seed",
-        "1",
-        "--out",
-        a_str,
-        "--summary",
-    ]);
+    summary(&["sorn", "run", "--steps", "50", "--seed", "1", "--out", a_str, "--summary"]);
     let before = std::fs::read(a.join("state.nlsnap")).unwrap();
-    let (code, _, err) = cli(&[
-        "sorn", "run", "--steps", "80", "--seed", "2", "--out", a_str,
-    ]);
+    let (code, _, err) = cli(&["sorn", "run", "--steps", "80", "--seed", "2", "--out", a_str]);
     assert_eq!(code, 1);
     assert!(err.contains("--force"), "{err}");
-    assert_eq!(
-        std::fs::read(a.join("state.nlsnap")).unwrap(),
-        before,
-        "nothing was overwritten"
-    );
-    summary(&[
-        "sorn",
-        "run",
-        "--steps",
-        "80",
-        "--seed",
-        "2",
-        "--out",
-        a_str,
-        "--force",
-        "--summary",
-    ]);
+    assert_eq!(std::fs::read(a.join("state.nlsnap")).unwrap(), before, "nothing was overwritten");
+    summary(&["sorn", "run", "--steps", "80", "--seed", "2", "--out", a_str, "--force", "--summary"]);
     assert_ne!(std::fs::read(a.join("state.nlsnap")).unwrap(), before);
     // A non-empty directory that is not a run directory is never deleted, even with --force.
     let other = base.join("other");
     std::fs::create_dir_all(&other).unwrap();
     std::fs::write(other.join("notes.txt"), "precious").unwrap();
-    let (code, _, err) = cli(&[
-        "sorn",
-        "run",
-        "--steps",
-        "10",
-        "--seed",
-        "1",
-        "--out",
-        other.to_str().unwrap(),
-        "--force",
-    ]);
+    let (code, _, err) =
+        cli(&["sorn", "run", "--steps", "10", "--seed", "1", "--out", other.to_str().unwrap(), "--force"]);
     assert_eq!(code, 1);
     assert!(err.contains("not a run directory"), "{err}");
-    assert_eq!(
-        std::fs::read_to_string(other.join("notes.txt")).unwrap(),
-        "precious"
-    );
+    assert_eq!(std::fs::read_to_string(other.join("notes.txt")).unwrap(), "precious");
     std::fs::remove_dir_all(&base).unwrap();
 }
 
@@ -368,17 +209,7 @@ fn resume_reports_a_corrupted_snapshot_or_a_missing_directory() {
     let base = temp_dir("corrupt");
     let a = base.join("a");
     let a_str = a.to_str().unwrap();
-    summary(&[
-        "sorn",
-        "run",
-        "--steps",
-        "50",
-        "--seed",
-        "1",
-        "--out",
-        a_str,
-        "--summary",
-    ]);
+    summary(&["sorn", "run", "--steps", "50", "--seed", "1", "--out", a_str, "--summary"]);
     let path = a.join("state.nlsnap");
     let mut bytes = std::fs::read(&path).unwrap();
     let mid = bytes.len() / 2;
@@ -391,13 +222,7 @@ fn resume_reports_a_corrupted_snapshot_or_a_missing_directory() {
     let (code, _, err) = cli(&["sorn", "resume", a_str, "--steps", "10"]);
     assert_eq!(code, 1);
     assert!(err.contains("truncated"), "{err}");
-    let (code, _, err) = cli(&[
-        "sorn",
-        "resume",
-        base.join("nope").to_str().unwrap(),
-        "--steps",
-        "10",
-    ]);
+    let (code, _, err) = cli(&["sorn", "resume", base.join("nope").to_str().unwrap(), "--steps", "10"]);
     assert_eq!(code, 1);
     assert!(err.contains("not a run directory"), "{err}");
     std::fs::remove_dir_all(&base).unwrap();

@@ -28,13 +28,7 @@ fn host_line(steps: u32, seed: u64) -> String {
             }
         }
     }
-    format!(
-        "sorn steps={} ee={} ei={} digest={:#010x}",
-        steps,
-        net.ee_count(),
-        net.ei_count(),
-        digest
-    )
+    format!("sorn steps={} ee={} ei={} digest={:#010x}", steps, net.ee_count(), net.ei_count(), digest)
 }
 
 fn workspace_root() -> PathBuf {
@@ -47,10 +41,7 @@ fn firmware_sorn_matches_the_host_bit_for_bit() {
         eprintln!("skipped: NEUROLOOP_SKIP_QEMU is set");
         return;
     }
-    let qemu = Command::new("qemu-system-arm")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .status();
+    let qemu = Command::new("qemu-system-arm").arg("--version").stdout(Stdio::null()).status();
     assert!(
         matches!(qemu, Ok(s) if s.success()),
         "qemu-system-arm is missing: `apt-get install -y qemu-system-arm` (the README test command does this)"
@@ -58,29 +49,15 @@ fn firmware_sorn_matches_the_host_bit_for_bit() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let target = "thumbv7em-none-eabihf";
     let status = Command::new(cargo)
-        .args([
-            "build",
-            "-q",
-            "-p",
-            "neuroloop-firmware",
-            "--release",
-            "--target",
-            target,
-        ])
+        .args(["build", "-q", "-p", "neuroloop-firmware", "--release", "--target", target])
         .current_dir(workspace_root())
         .env_remove("RUSTFLAGS")
         .status()
         .expect("cargo runs");
-    assert!(
-        status.success(),
-        "firmware build failed (is the target installed? `rustup target add {target}`)"
-    );
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| workspace_root().join("target"), PathBuf::from);
-    let elf = target_dir
-        .join(target)
-        .join("release")
-        .join("neuroloop-firmware");
+    assert!(status.success(), "firmware build failed (is the target installed? `rustup target add {target}`)");
+    let target_dir =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_root().join("target"), PathBuf::from);
+    let elf = target_dir.join(target).join("release").join("neuroloop-firmware");
     let mut child = Command::new("qemu-system-arm")
         .args(["-machine", "mps2-an386", "-cpu", "cortex-m4", "-nographic"])
         .args(["-semihosting-config", "enable=on,target=native", "-kernel"])
@@ -103,15 +80,8 @@ fn firmware_sorn_matches_the_host_bit_for_bit() {
     };
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        status.success(),
-        "firmware exited with {status}: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let board = stdout
-        .lines()
-        .find(|l| l.starts_with("sorn "))
-        .expect("the firmware prints its result line");
+    assert!(status.success(), "firmware exited with {status}: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let board = stdout.lines().find(|l| l.starts_with("sorn ")).expect("the firmware prints its result line");
     assert_eq!(board, host_line(200, 1));
 }
 

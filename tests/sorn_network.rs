@@ -39,10 +39,7 @@ fn check_invariants(net: &HostSorn) {
         for (name, m) in [("E->E", &wee), ("I->E", &wei)] {
             if m.in_degree(i) > 0 {
                 let sum = m.incoming_sum(i);
-                assert!(
-                    (sum - 1.0).abs() < 1e-5,
-                    "{name} incoming sum of unit {i} = {sum}"
-                );
+                assert!((sum - 1.0).abs() < 1e-5, "{name} incoming sum of unit {i} = {sum}");
             }
         }
     }
@@ -123,16 +120,8 @@ fn same_seed_same_spikes_other_seed_other_spikes() {
 type WeightBits = Vec<(u16, u16, u32)>;
 
 fn weights(net: &HostSorn) -> (WeightBits, WeightBits) {
-    let ee = net
-        .wee()
-        .iter()
-        .map(|s| (s.pre, s.post, s.w.to_bits()))
-        .collect();
-    let ei = net
-        .wei()
-        .iter()
-        .map(|s| (s.pre, s.post, s.w.to_bits()))
-        .collect();
+    let ee = net.wee().iter().map(|s| (s.pre, s.post, s.w.to_bits())).collect();
+    let ei = net.wei().iter().map(|s| (s.pre, s.post, s.w.to_bits())).collect();
     (ee, ei)
 }
 
@@ -152,10 +141,8 @@ fn after(mode: Mode) -> (HostSorn, HostSorn) {
 
 #[test]
 fn each_frozen_rule_leaves_its_quantities_bitwise_unchanged() {
-    let freeze = |rules: &[Rule]| Mode {
-        freeze: rules.iter().fold(Freeze::NONE, |f, &r| f.with(r)),
-        ..Mode::default()
-    };
+    let freeze =
+        |rules: &[Rule]| Mode { freeze: rules.iter().fold(Freeze::NONE, |f, &r| f.with(r)), ..Mode::default() };
     // IP frozen: thresholds untouched, weights still move.
     let (b, a) = after(freeze(&[Rule::Ip]));
     assert_eq!(te_bits(&b), te_bits(&a));
@@ -185,19 +172,10 @@ fn training_phase_freezes_everything_but_the_dynamics() {
     assert_eq!(b.counters().sp_created, a.counters().sp_created);
     assert_ne!(b.x().words(), a.x().words(), "the network still runs");
     // The package's Simulator ignores the phase: plasticity goes on.
-    let cfg = Config {
-        compat: Compat {
-            simulator_ignores_phase: true,
-            ..Compat::default()
-        },
-        ..Config::DEFAULT
-    };
+    let cfg = Config { compat: Compat { simulator_ignores_phase: true, ..Compat::default() }, ..Config::DEFAULT };
     let (mut net, mut inputs) = fresh(&cfg, 21);
     let before = weights(&net);
-    net.set_mode(Mode {
-        phase: Phase::Training,
-        ..Mode::default()
-    });
+    net.set_mode(Mode { phase: Phase::Training, ..Mode::default() });
     drive(&mut net, &mut inputs, 200, |_| {});
     assert_ne!(before, weights(&net));
 }
@@ -221,36 +199,13 @@ fn the_default_network_settles_at_the_target_rate_of_intrinsic_plasticity() {
         });
         let mean_te = net.te().iter().map(|&v| f64::from(v)).sum::<f64>() / 200.0;
         let w = f64::from(net.wee().mean_weight());
-        assert!(
-            (0.095..=0.106).contains(&rate_e),
-            "seed {seed}: E rate {rate_e}"
-        );
-        assert!(
-            (0.14..=0.24).contains(&rate_i),
-            "seed {seed}: I rate {rate_i}"
-        );
-        assert!(
-            (0.20..=0.28).contains(&mean_te),
-            "seed {seed}: mean T_E {mean_te}"
-        );
-        assert!(
-            (3850..=3950).contains(&start),
-            "seed {seed}: E->E at start {start}"
-        );
-        assert!(
-            (2300..=2700).contains(&net.ee_count()),
-            "seed {seed}: E->E at end {}",
-            net.ee_count()
-        );
-        assert!(
-            (0.074..=0.087).contains(&w),
-            "seed {seed}: mean E->E weight {w}"
-        );
-        assert!(
-            (1000..=1220).contains(&net.ei_count()),
-            "seed {seed}: I->E at end {}",
-            net.ei_count()
-        );
+        assert!((0.095..=0.106).contains(&rate_e), "seed {seed}: E rate {rate_e}");
+        assert!((0.14..=0.24).contains(&rate_i), "seed {seed}: I rate {rate_i}");
+        assert!((0.20..=0.28).contains(&mean_te), "seed {seed}: mean T_E {mean_te}");
+        assert!((3850..=3950).contains(&start), "seed {seed}: E->E at start {start}");
+        assert!((2300..=2700).contains(&net.ee_count()), "seed {seed}: E->E at end {}", net.ee_count());
+        assert!((0.074..=0.087).contains(&w), "seed {seed}: mean E->E weight {w}");
+        assert!((1000..=1220).contains(&net.ei_count()), "seed {seed}: I->E at end {}", net.ei_count());
     }
 }
 
@@ -269,10 +224,7 @@ fn the_input_drives_its_units() {
 #[test]
 fn no_noise_and_no_input_stays_silent() {
     let (mut net, _) = fresh(&Config::DEFAULT, 4);
-    net.set_mode(Mode {
-        noise: false,
-        ..Mode::default()
-    });
+    net.set_mode(Mode { noise: false, ..Mode::default() });
     for _ in 0..50 {
         net.step(&[0.0; 10]).unwrap();
         assert_eq!(net.x().count_ones() + net.y().count_ones(), 0);
@@ -282,37 +234,22 @@ fn no_noise_and_no_input_stays_silent() {
 #[test]
 fn options_beyond_the_package() {
     // Per-unit IP targets.
-    let cfg = Config {
-        sigma_ip: 0.02,
-        ..Config::DEFAULT
-    };
+    let cfg = Config { sigma_ip: 0.02, ..Config::DEFAULT };
     let net = build(&cfg, 3).unwrap();
     let t = net.ip_targets();
     let mean = t.iter().sum::<f32>() / t.len() as f32;
     let sd = (t.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / t.len() as f32).sqrt();
-    assert!(
-        (mean - 0.1).abs() < 0.006 && (sd - 0.02).abs() < 0.005,
-        "{mean} {sd}"
-    );
+    assert!((mean - 0.1).abs() < 0.006 && (sd - 0.02).abs() < 0.005, "{mean} {sd}");
     // Sparse E->I.
-    let cfg = Config {
-        lambda_ie: Some(50.0),
-        ..Config::DEFAULT
-    };
+    let cfg = Config { lambda_ie: Some(50.0), ..Config::DEFAULT };
     let net = build(&cfg, 3).unwrap();
     let nonzero = net.wie().iter().filter(|&&w| w > 0.0).count() as f64 / 40.0;
-    assert!(
-        (46.0..=52.0).contains(&nonzero),
-        "mean E->I in-degree {nonzero}"
-    );
+    assert!((46.0..=52.0).contains(&nonzero), "mean E->I in-degree {nonzero}");
     check_invariants(&net);
     // Lazar 2009 preset: no noise, dense I->E, runs.
     let (mut net, mut inputs) = fresh(&Config::lazar2009(), 3);
     assert!(net.ei_count() >= 7990, "dense I->E: {}", net.ei_count());
-    net.set_mode(Mode {
-        freeze: Freeze::LAZAR2009,
-        ..Mode::default()
-    });
+    net.set_mode(Mode { freeze: Freeze::LAZAR2009, ..Mode::default() });
     drive(&mut net, &mut inputs, 300, |_| {});
     assert_eq!(net.counters().sp_created, 0);
     check_invariants(&net);

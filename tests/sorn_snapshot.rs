@@ -23,16 +23,8 @@ fn run(net: &mut HostSorn, inputs: &mut NetRng, steps: usize) -> Vec<Vec<u32>> {
 type Fingerprint = (Vec<(u16, u16, u32)>, Vec<(u16, u16, u32)>, Vec<u32>);
 
 fn fingerprint(net: &HostSorn) -> Fingerprint {
-    let ee = net
-        .wee()
-        .iter()
-        .map(|s| (s.pre, s.post, s.w.to_bits()))
-        .collect();
-    let ei = net
-        .wei()
-        .iter()
-        .map(|s| (s.pre, s.post, s.w.to_bits()))
-        .collect();
+    let ee = net.wee().iter().map(|s| (s.pre, s.post, s.w.to_bits())).collect();
+    let ei = net.wei().iter().map(|s| (s.pre, s.post, s.w.to_bits())).collect();
     (ee, ei, net.te().iter().map(|t| t.to_bits()).collect())
 }
 
@@ -50,23 +42,12 @@ fn resume_is_bit_exact() {
     let dir = std::env::temp_dir().join(format!("neuroloop-snap-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("state.nlsnap");
-    snapshot::save(
-        &path,
-        &Snapshot {
-            net: first,
-            seed: 4,
-            input_rng: Some(inputs),
-        },
-    )
-    .unwrap();
+    snapshot::save(&path, &Snapshot { net: first, seed: 4, input_rng: Some(inputs) }).unwrap();
     let loaded = snapshot::load(&path).unwrap();
     let (mut second, mut inputs) = (loaded.net, loaded.input_rng.unwrap());
     spikes.extend(run(&mut second, &mut inputs, n));
     assert_eq!(spikes.len(), spikes_straight.len());
-    assert!(
-        spikes == spikes_straight,
-        "spike trains differ after resume"
-    );
+    assert!(spikes == spikes_straight, "spike trains differ after resume");
     assert_eq!(fingerprint(&second), fingerprint(&straight));
     assert_eq!(second.counters(), straight.counters());
     assert_eq!(second.rng(), straight.rng());
@@ -79,20 +60,11 @@ fn resume_is_bit_exact() {
 #[test]
 fn round_trip_keeps_every_byte_and_the_mode() {
     let mut net = build(&Config::with_size(120, 6), 9).unwrap();
-    net.set_mode(Mode {
-        freeze: Freeze::NONE.with(Rule::Sp),
-        noise: false,
-        ..Mode::default()
-    });
+    net.set_mode(Mode { freeze: Freeze::NONE.with(Rule::Sp), noise: false, ..Mode::default() });
     for _ in 0..100 {
         net.step(&[0.3; 6]).unwrap();
     }
-    let bytes = encode(&Snapshot {
-        net: net.clone(),
-        seed: 9,
-        input_rng: None,
-    })
-    .unwrap();
+    let bytes = encode(&Snapshot { net: net.clone(), seed: 9, input_rng: None }).unwrap();
     assert_eq!(bytes[..8], MAGIC);
     let back = decode(&bytes).unwrap();
     assert_eq!(back.net.buffers(), net.buffers());
@@ -104,12 +76,7 @@ fn round_trip_keeps_every_byte_and_the_mode() {
 fn bytes() -> Vec<u8> {
     let mut net = build(&Config::DEFAULT, 1).unwrap();
     net.step(&[0.5; 10]).unwrap();
-    encode(&Snapshot {
-        net,
-        seed: 1,
-        input_rng: None,
-    })
-    .unwrap()
+    encode(&Snapshot { net, seed: 1, input_rng: None }).unwrap()
 }
 
 /// Rewrites the checksum so a deliberate change passes it.
@@ -125,10 +92,7 @@ fn wrong_magic() {
     let mut b = bytes();
     b[1] = b'X';
     assert!(matches!(decode(&b), Err(SnapshotError::BadMagic)));
-    assert!(matches!(
-        decode(b"not a snapshot at all, just text"),
-        Err(SnapshotError::BadMagic)
-    ));
+    assert!(matches!(decode(b"not a snapshot at all, just text"), Err(SnapshotError::BadMagic)));
     assert!(matches!(decode(b""), Err(SnapshotError::Truncated { .. })));
 }
 
@@ -136,10 +100,7 @@ fn wrong_magic() {
 fn wrong_version() {
     let mut b = bytes();
     b[8..12].copy_from_slice(&2u32.to_le_bytes());
-    assert!(matches!(
-        decode(&b),
-        Err(SnapshotError::UnsupportedVersion { found: 2 })
-    ));
+    assert!(matches!(decode(&b), Err(SnapshotError::UnsupportedVersion { found: 2 })));
 }
 
 #[test]
@@ -157,17 +118,11 @@ fn corrupted_payload_fails_the_checksum() {
 fn truncated_and_overlong_files() {
     let b = bytes();
     for cut in [10, 19, 20, 100, b.len() / 2, b.len() - 1] {
-        assert!(
-            matches!(decode(&b[..cut]), Err(SnapshotError::Truncated { .. })),
-            "cut at {cut}"
-        );
+        assert!(matches!(decode(&b[..cut]), Err(SnapshotError::Truncated { .. })), "cut at {cut}");
     }
     let mut long = b.clone();
     long.extend_from_slice(b"junk");
-    assert!(matches!(
-        decode(&long),
-        Err(SnapshotError::TrailingBytes { extra: 4 })
-    ));
+    assert!(matches!(decode(&long), Err(SnapshotError::TrailingBytes { extra: 4 })));
 }
 
 #[test]
@@ -206,14 +161,7 @@ fn the_incoming_index_is_checked() {
     // of different rows.
     let in_pos = 2 * (ne + 1);
     w.swap(in_pos, in_pos + cap - 1);
-    let r = neuroloop_core::sorn::Sorn::restore(
-        net.config(),
-        &net.scalars(),
-        neuroloop_core::sorn::Buffers::new(f, h, w),
-    );
-    assert!(
-        matches!(r, Err(RestoreError::Corrupt { what: "E->E" })),
-        "{:?}",
-        r.map(|_| ())
-    );
+    let r =
+        neuroloop_core::sorn::Sorn::restore(net.config(), &net.scalars(), neuroloop_core::sorn::Buffers::new(f, h, w));
+    assert!(matches!(r, Err(RestoreError::Corrupt { what: "E->E" })), "{:?}", r.map(|_| ()));
 }

@@ -7,16 +7,9 @@ fn main() {
     let n: usize = std::env::args().nth(1).map_or(5000, |s| s.parse().unwrap());
     let cfg = Config::DEFAULT;
     let l = Layout::new(&cfg);
-    let mut net = Sorn::new(
-        &cfg,
-        1,
-        Buffers::new(
-            vec![0.0f32; l.f32_len],
-            vec![0u16; l.u16_len],
-            vec![0u32; l.u32_len],
-        ),
-    )
-    .unwrap();
+    let mut net =
+        Sorn::new(&cfg, 1, Buffers::new(vec![0.0f32; l.f32_len], vec![0u16; l.u16_len], vec![0u32; l.u32_len]))
+            .unwrap();
     let mut inp = NetRng::seed_from_u64(100);
     let mut u = [0f32; 10];
     for _ in 0..2000 + n {

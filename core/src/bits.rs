@@ -34,10 +34,7 @@ impl<'a> Bits<'a> {
     /// A view of the first `len` bits of `words`. `len` is clamped to the bits available.
     pub fn new(words: &'a [u32], len: usize) -> Self {
         let len = len.min(words.len() * 32);
-        Bits {
-            words: &words[..words_for(len)],
-            len,
-        }
+        Bits { words: &words[..words_for(len)], len }
     }
 
     /// Number of bits (units).
@@ -109,16 +106,8 @@ impl<'a> Ones<'a> {
     /// Iterates the ones of `words`.
     pub fn new(words: &'a [u32]) -> Self {
         match words.split_first() {
-            Some((&first, rest)) => Ones {
-                words: rest,
-                base: 0,
-                cur: first,
-            },
-            None => Ones {
-                words,
-                base: 0,
-                cur: 0,
-            },
+            Some((&first, rest)) => Ones { words: rest, base: 0, cur: first },
+            None => Ones { words, base: 0, cur: 0 },
         }
     }
 }

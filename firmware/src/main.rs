@@ -49,13 +49,7 @@ mod board {
                 }
             }
         }
-        hprintln!(
-            "sorn steps={} ee={} ei={} digest={:#010x}",
-            STEPS,
-            net.ee_count(),
-            net.ei_count(),
-            digest
-        );
+        hprintln!("sorn steps={} ee={} ei={} digest={:#010x}", STEPS, net.ee_count(), net.ei_count(), digest);
         debug::exit(debug::EXIT_SUCCESS);
         loop {}
     }

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod record;
 pub mod rundir;
 pub mod snapshot;
 pub mod sorn;

@@ -4,7 +4,6 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let code =
-        neuroloop_host::cli::run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock());
+    let code = neuroloop_host::cli::run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock());
     ExitCode::from(code)
 }

@@ -65,11 +65,7 @@ impl Segment {
         Segment {
             steps: summary.steps,
             phase: mode.phase.name().to_string(),
-            freeze: Rule::ALL
-                .iter()
-                .filter(|r| mode.freeze.contains(**r))
-                .map(|r| r.name().to_string())
-                .collect(),
+            freeze: Rule::ALL.iter().filter(|r| mode.freeze.contains(**r)).map(|r| r.name().to_string()).collect(),
             noise: mode.noise,
             elapsed_s: summary.elapsed_s,
         }
@@ -80,8 +76,7 @@ impl Segment {
 /// `force` is given and it is a run directory (has `run.json`), whose files are then removed.
 pub fn prepare(dir: &Path, force: bool) -> anyhow::Result<()> {
     if dir.exists() {
-        let mut entries =
-            std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+        let mut entries = std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
         if entries.next().is_some() {
             if !force {
                 bail!(
@@ -98,8 +93,7 @@ pub fn prepare(dir: &Path, force: bool) -> anyhow::Result<()> {
             for name in [CONFIG, META, STATE] {
                 let p = dir.join(name);
                 if p.exists() {
-                    std::fs::remove_file(&p)
-                        .with_context(|| format!("cannot remove {}", p.display()))?;
+                    std::fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
                 }
             }
         }
@@ -112,8 +106,7 @@ pub fn write(dir: &Path, meta: &RunMeta, snap: &Snapshot) -> anyhow::Result<()> 
     let cfg_text = toml::to_string(snap.net.config()).context("config to TOML")?;
     std::fs::write(dir.join(CONFIG), cfg_text)
         .with_context(|| format!("cannot write {}", dir.join(CONFIG).display()))?;
-    snapshot::save(&dir.join(STATE), snap)
-        .with_context(|| format!("cannot write {}", dir.join(STATE).display()))?;
+    snapshot::save(&dir.join(STATE), snap).with_context(|| format!("cannot write {}", dir.join(STATE).display()))?;
     let json = serde_json::to_string_pretty(meta)?;
     let tmp = dir.join("run.json.tmp");
     std::fs::write(&tmp, json)?;
@@ -124,17 +117,11 @@ pub fn write(dir: &Path, meta: &RunMeta, snap: &Snapshot) -> anyhow::Result<()> 
 /// Reads a run directory's metadata and final snapshot.
 pub fn read(dir: &Path) -> anyhow::Result<(RunMeta, Snapshot)> {
     let meta_path = dir.join(META);
-    let text = std::fs::read_to_string(&meta_path).with_context(|| {
-        format!(
-            "{} is not a run directory: cannot read {}",
-            dir.display(),
-            meta_path.display()
-        )
-    })?;
-    let meta: RunMeta = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not valid", meta_path.display()))?;
-    let snap = snapshot::load(&dir.join(STATE))
-        .with_context(|| format!("cannot load {}", dir.join(STATE).display()))?;
+    let text = std::fs::read_to_string(&meta_path)
+        .with_context(|| format!("{} is not a run directory: cannot read {}", dir.display(), meta_path.display()))?;
+    let meta: RunMeta = serde_json::from_str(&text).with_context(|| format!("{} is not valid", meta_path.display()))?;
+    let snap =
+        snapshot::load(&dir.join(STATE)).with_context(|| format!("cannot load {}", dir.join(STATE).display()))?;
     Ok((meta, snap))
 }
 

@@ -18,9 +18,7 @@
 use std::path::Path;
 
 use neuroloop_core::rng::NetRng;
-use neuroloop_core::sorn::{
-    Buffers, Config, Counters, InitReport, Mode, RestoreError, Scalars, Sorn,
-};
+use neuroloop_core::sorn::{Buffers, Config, Counters, InitReport, Mode, RestoreError, Scalars, Sorn};
 use serde::{Deserialize, Serialize};
 
 use crate::sorn::HostSorn;
@@ -103,16 +101,10 @@ impl std::fmt::Display for SnapshotError {
             SnapshotError::Io(e) => write!(f, "snapshot I/O: {e}"),
             SnapshotError::BadMagic => f.write_str("not a neuroloop snapshot (wrong magic number)"),
             SnapshotError::UnsupportedVersion { found } => {
-                write!(
-                    f,
-                    "snapshot format version {found} is not supported (this build reads version {VERSION})"
-                )
+                write!(f, "snapshot format version {found} is not supported (this build reads version {VERSION})")
             }
             SnapshotError::Truncated { expected, got } => {
-                write!(
-                    f,
-                    "snapshot is truncated: {got} bytes, the header announces {expected}"
-                )
+                write!(f, "snapshot is truncated: {got} bytes, the header announces {expected}")
             }
             SnapshotError::TrailingBytes { extra } => {
                 write!(f, "snapshot has {extra} bytes past its announced end")
@@ -167,14 +159,7 @@ pub fn encode(s: &Snapshot) -> Result<Vec<u8>, SnapshotError> {
         cur: sc.cur,
         ee_count: sc.ee_count,
         ei_count: sc.ei_count,
-        counters: [
-            c.steps,
-            c.ee_pruned,
-            c.ei_pruned,
-            c.sp_created,
-            c.sp_capacity_refusals,
-            c.empty_rows,
-        ],
+        counters: [c.steps, c.ee_pruned, c.ei_pruned, c.sp_created, c.sp_capacity_refusals, c.empty_rows],
         init: [sc.init.refused, sc.init.repaired],
         mode: sc.mode.to_bytes(),
         input_rng: s.input_rng.as_ref().map(NetRng::state),
@@ -197,19 +182,13 @@ pub fn encode(s: &Snapshot) -> Result<Vec<u8>, SnapshotError> {
 pub fn decode(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
     if bytes.len() < 8 || bytes[..8] != MAGIC {
         return Err(if bytes.len() < 8 && MAGIC.starts_with(bytes) {
-            SnapshotError::Truncated {
-                expected: HEADER as u64 + 4,
-                got: bytes.len() as u64,
-            }
+            SnapshotError::Truncated { expected: HEADER as u64 + 4, got: bytes.len() as u64 }
         } else {
             SnapshotError::BadMagic
         });
     }
     if bytes.len() < HEADER {
-        return Err(SnapshotError::Truncated {
-            expected: HEADER as u64 + 4,
-            got: bytes.len() as u64,
-        });
+        return Err(SnapshotError::Truncated { expected: HEADER as u64 + 4, got: bytes.len() as u64 });
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
     if version != VERSION {
@@ -218,64 +197,34 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
     let n = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
     let expected = (HEADER as u64).saturating_add(n).saturating_add(4);
     if (bytes.len() as u64) < expected {
-        return Err(SnapshotError::Truncated {
-            expected,
-            got: bytes.len() as u64,
-        });
+        return Err(SnapshotError::Truncated { expected, got: bytes.len() as u64 });
     }
     let end = HEADER + n as usize;
     let stored = u32::from_le_bytes(bytes[end..end + 4].try_into().expect("4 bytes"));
     let computed = CRC.checksum(&bytes[..end]);
     if bytes.len() as u64 != expected {
-        return Err(SnapshotError::TrailingBytes {
-            extra: bytes.len() as u64 - expected,
-        });
+        return Err(SnapshotError::TrailingBytes { extra: bytes.len() as u64 - expected });
     }
     if stored != computed {
         return Err(SnapshotError::Checksum { stored, computed });
     }
     let p: PayloadV1 = postcard::from_bytes(&bytes[HEADER..end]).map_err(SnapshotError::Decode)?;
-    let [
-        steps,
-        ee_pruned,
-        ei_pruned,
-        sp_created,
-        sp_capacity_refusals,
-        empty_rows,
-    ] = p.counters;
-    let mode = Mode::from_bytes(p.mode).ok_or(SnapshotError::Invalid(RestoreError::Corrupt {
-        what: "mode",
-    }))?;
+    let [steps, ee_pruned, ei_pruned, sp_created, sp_capacity_refusals, empty_rows] = p.counters;
+    let mode = Mode::from_bytes(p.mode).ok_or(SnapshotError::Invalid(RestoreError::Corrupt { what: "mode" }))?;
     let scalars = Scalars {
         rng: p.rng,
         cur: p.cur,
         ee_count: p.ee_count,
         ei_count: p.ei_count,
-        counters: Counters {
-            steps,
-            ee_pruned,
-            ei_pruned,
-            sp_created,
-            sp_capacity_refusals,
-            empty_rows,
-        },
-        init: InitReport {
-            refused: p.init[0],
-            repaired: p.init[1],
-        },
+        counters: Counters { steps, ee_pruned, ei_pruned, sp_created, sp_capacity_refusals, empty_rows },
+        init: InitReport { refused: p.init[0], repaired: p.init[1] },
         mode,
     };
     // Absurd sizes are refused by the config check before any buffer is sized from them.
-    p.config
-        .validate()
-        .map_err(|e| SnapshotError::Invalid(RestoreError::Config(e)))?;
-    let net = Sorn::restore(&p.config, &scalars, Buffers::new(p.f32s, p.u16s, p.u32s))
-        .map_err(SnapshotError::Invalid)?;
-    Ok(Snapshot {
-        net,
-        seed: p.seed,
-        input_rng: p.input_rng.map(NetRng::from_state),
-    })
+    p.config.validate().map_err(|e| SnapshotError::Invalid(RestoreError::Config(e)))?;
+    let net =
+        Sorn::restore(&p.config, &scalars, Buffers::new(p.f32s, p.u16s, p.u32s)).map_err(SnapshotError::Invalid)?;
+    Ok(Snapshot { net, seed: p.seed, input_rng: p.input_rng.map(NetRng::from_state) })
 }
 
 /// Writes a snapshot file (to a temporary name first, then renamed, so a crash never leaves

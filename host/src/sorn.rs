@@ -21,13 +21,8 @@ pub type HostSorn = Sorn<Vec<f32>, Vec<u16>, Vec<u32>>;
 pub fn build(cfg: &Config, seed: u64) -> Result<HostSorn, neuroloop_core::sorn::Error> {
     let l = Layout::new(cfg);
     // Validate first so an absurd config is an error, not a huge allocation.
-    cfg.validate()
-        .map_err(neuroloop_core::sorn::Error::Config)?;
-    Sorn::new(
-        cfg,
-        seed,
-        Buffers::new(vec![0.0; l.f32_len], vec![0; l.u16_len], vec![0; l.u32_len]),
-    )
+    cfg.validate().map_err(neuroloop_core::sorn::Error::Config)?;
+    Sorn::new(cfg, seed, Buffers::new(vec![0.0; l.f32_len], vec![0; l.u16_len], vec![0; l.u32_len]))
 }
 
 /// Parses a SORN config from TOML text. Keys are [`Config`]'s fields (the package's names);
@@ -42,23 +37,17 @@ pub fn build(cfg: &Config, seed: u64) -> Result<HostSorn, neuroloop_core::sorn::
 /// ```
 pub fn parse_config(text: &str) -> anyhow::Result<Config> {
     let mut table: toml::Table = toml::from_str(text).context("not valid TOML")?;
-    if let (Some(ne), false) = (
-        table.get("ne").and_then(|v| v.as_integer()),
-        table.contains_key("ni"),
-    ) {
+    if let (Some(ne), false) = (table.get("ne").and_then(|v| v.as_integer()), table.contains_key("ni")) {
         table.insert("ni".into(), toml::Value::Integer(ne / 5));
     }
-    let cfg: Config = table
-        .try_into()
-        .map_err(|e: toml::de::Error| anyhow::anyhow!("{}", e.message()))?;
+    let cfg: Config = table.try_into().map_err(|e: toml::de::Error| anyhow::anyhow!("{}", e.message()))?;
     cfg.validate()?;
     Ok(cfg)
 }
 
 /// Reads and parses a TOML config file (see [`parse_config`]).
 pub fn load_config(path: &Path) -> anyhow::Result<Config> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     parse_config(&text).with_context(|| format!("in config {}", path.display()))
 }
 
@@ -116,15 +105,8 @@ pub struct Summary {
 
 /// Runs `steps` steps of `net` in `mode`, driven by the README input (uniform [0, 1) on the
 /// `nu` channels from [`input_rng`]`(seed)`), and summarises.
-pub fn run_with_random_input(
-    net: &mut HostSorn,
-    mode: Mode,
-    seed: u64,
-    steps: u64,
-) -> anyhow::Result<Summary> {
-    run_segment(net, mode, seed, &mut input_rng(seed), steps, &mut |_, _| {
-        Ok(())
-    })
+pub fn run_with_random_input(net: &mut HostSorn, mode: Mode, seed: u64, steps: u64) -> anyhow::Result<Summary> {
+    run_segment(net, mode, seed, &mut input_rng(seed), steps, &mut |_, _| Ok(()))
 }
 
 /// Runs `steps` steps of `net` in `mode`, its input drawn uniform [0, 1) from `inputs`, calling
@@ -204,10 +186,8 @@ fn update_progress(
         (projected > 1.0).then(|| {
             let bar = indicatif::ProgressBar::new(total);
             bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} steps, {per_sec}, eta {eta}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} steps, {per_sec}, eta {eta}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             bar
         })

@@ -85,11 +85,7 @@ fn slow_path(rng: &mut NetRng, i: usize, x: f32) -> Option<f32> {
     }
     // Wedge: a uniform height between f(x_i) and f(x_{i-1}) against the density at x.
     let y = F[i] + rng.uniform_f32() * (F[i - 1] - F[i]);
-    if y < math::exp(-0.5 * x * x) {
-        Some(x)
-    } else {
-        None
-    }
+    if y < math::exp(-0.5 * x * x) { Some(x) } else { None }
 }
 
 #[cfg(test)]
@@ -116,11 +112,7 @@ mod tests {
         fv[0] = 1.0;
         for i in 1..128 {
             w[i] = (x[i] / M) as f32;
-            k[i] = if i == 1 {
-                0
-            } else {
-                ((x[i - 1] / x[i]) * M) as u32
-            };
+            k[i] = if i == 1 { 0 } else { ((x[i - 1] / x[i]) * M) as u32 };
             fv[i] = f(x[i]) as f32;
         }
         (w, k, fv)
@@ -149,9 +141,7 @@ mod tests {
     fn accuracy_contract() {
         let mut rng = NetRng::seed_from_u64(2024);
         let n = 2_000_000usize;
-        let cuts = [
-            -2.326, -1.2816, -0.8416, -0.5244, -0.2533, 0.0, 0.2533, 0.5244, 0.8416, 1.2816, 2.326,
-        ];
+        let cuts = [-2.326, -1.2816, -0.8416, -0.5244, -0.2533, 0.0, 0.2533, 0.5244, 0.8416, 1.2816, 2.326];
         let mut below = [0usize; 11];
         let (mut sum, mut sum2) = (0.0f64, 0.0f64);
         let mut beyond4 = 0usize;
@@ -176,11 +166,7 @@ mod tests {
         assert!((var - 1.0).abs() < 0.005, "var {var}");
         for (c, b) in cuts.iter().zip(below) {
             let p = b as f64 / n as f64;
-            assert!(
-                (p - phi(*c)).abs() < 0.002,
-                "P(z < {c}) = {p}, want {}",
-                phi(*c)
-            );
+            assert!((p - phi(*c)).abs() < 0.002, "P(z < {c}) = {p}, want {}", phi(*c));
         }
         // Expected 2e6 * 6.3e-5 = 127 beyond 4 sigma.
         assert!((60..220).contains(&beyond4), "beyond 4 sigma: {beyond4}");

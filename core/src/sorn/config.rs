@@ -131,10 +131,7 @@ impl Config {
         ip_clip: true,
         ee_spare_per_unit: 4,
         ei_spare_per_unit: 4,
-        compat: Compat {
-            simulator_ignores_phase: false,
-            repair_first_fifth: false,
-        },
+        compat: Compat { simulator_ignores_phase: false, repair_first_fifth: false },
     };
 
     /// The package's defaults at another size: `ni = floor(0.2 ne)`, everything else default
@@ -147,12 +144,7 @@ impl Config {
     /// assert!((c.h_ip() - 0.02).abs() < 1e-9);
     /// ```
     pub const fn with_size(ne: u32, nu: u32) -> Config {
-        Config {
-            ne,
-            ni: ne / 5,
-            nu,
-            ..Config::DEFAULT
-        }
+        Config { ne, ni: ne / 5, nu, ..Config::DEFAULT }
     }
 
     /// Lazar, Pipa & Triesch (2009): STDP, IP and synaptic normalisation only (no iSTDP, no
@@ -192,9 +184,7 @@ impl Config {
     /// ```
     pub fn warnings(&self) -> Warnings {
         let h = self.h_ip();
-        Warnings {
-            ip_targets_disagree: (h - self.mu_ip).abs() > 1e-6 * self.mu_ip.abs().max(1.0),
-        }
+        Warnings { ip_targets_disagree: (h - self.mu_ip).abs() > 1e-6 * self.mu_ip.abs().max(1.0) }
     }
 
     /// Checks every field; the first problem found is returned as a typed error naming the field
@@ -212,24 +202,14 @@ impl Config {
                 return Err(ZeroSize { field });
             }
             if value > MAX_UNITS {
-                return Err(TooLarge {
-                    field,
-                    value,
-                    max: MAX_UNITS,
-                });
+                return Err(TooLarge { field, value, max: MAX_UNITS });
             }
         }
         if self.ni > self.ne {
-            return Err(TooManyInhibitory {
-                ne: self.ne,
-                ni: self.ni,
-            });
+            return Err(TooManyInhibitory { ne: self.ne, ni: self.ni });
         }
         if self.nu > self.ne {
-            return Err(TooManyInputs {
-                ne: self.ne,
-                nu: self.nu,
-            });
+            return Err(TooManyInputs { ne: self.ne, nu: self.nu });
         }
         let reals: [(&'static str, f32); 17] = [
             ("eta_stdp", self.eta_stdp),
@@ -272,42 +252,18 @@ impl Config {
             }
         }
         let unit = |field, value: f32, min: f32, max: f32| {
-            if value < min || value > max {
-                Err(OutOfRange {
-                    field,
-                    value,
-                    min,
-                    max,
-                })
-            } else {
-                Ok(())
-            }
+            if value < min || value > max { Err(OutOfRange { field, value, min, max }) } else { Ok(()) }
         };
         unit("h_ip", self.h_ip(), 0.0, 1.0)?;
         unit("p_sp", self.p_sp, 0.0, 1.0)?;
         if self.mu_ip <= 0.0 || self.mu_ip > 1.0 {
-            return Err(OutOfRange {
-                field: "mu_ip",
-                value: self.mu_ip,
-                min: f32::MIN_POSITIVE,
-                max: 1.0,
-            });
+            return Err(OutOfRange { field: "mu_ip", value: self.mu_ip, min: f32::MIN_POSITIVE, max: 1.0 });
         }
         if self.w_max <= 0.0 {
-            return Err(OutOfRange {
-                field: "w_max",
-                value: self.w_max,
-                min: f32::MIN_POSITIVE,
-                max: f32::MAX,
-            });
+            return Err(OutOfRange { field: "w_max", value: self.w_max, min: f32::MIN_POSITIVE, max: f32::MAX });
         }
         if self.w_sp <= 0.0 || self.w_sp > self.w_max {
-            return Err(OutOfRange {
-                field: "w_sp",
-                value: self.w_sp,
-                min: f32::MIN_POSITIVE,
-                max: self.w_max,
-            });
+            return Err(OutOfRange { field: "w_sp", value: self.w_sp, min: f32::MIN_POSITIVE, max: self.w_max });
         }
         if self.w_init_max <= 0.0 || self.w_init_max > self.w_max {
             return Err(OutOfRange {
@@ -318,20 +274,10 @@ impl Config {
             });
         }
         if self.te_min > self.te_max {
-            return Err(MinAboveMax {
-                min_field: "te_min",
-                max_field: "te_max",
-                min: self.te_min,
-                max: self.te_max,
-            });
+            return Err(MinAboveMax { min_field: "te_min", max_field: "te_max", min: self.te_min, max: self.te_max });
         }
         if self.ti_min > self.ti_max {
-            return Err(MinAboveMax {
-                min_field: "ti_min",
-                max_field: "ti_max",
-                min: self.ti_min,
-                max: self.ti_max,
-            });
+            return Err(MinAboveMax { min_field: "ti_min", max_field: "ti_max", min: self.ti_min, max: self.ti_max });
         }
         let lambdas = [
             ("lambda_ee", self.lambda_ee, self.ne - 1),
@@ -344,13 +290,8 @@ impl Config {
             }
         }
         let layout = super::Layout::new(self);
-        if layout.ee_capacity > u32::MAX as usize / 2 || layout.ei_capacity > u32::MAX as usize / 2
-        {
-            return Err(TooLarge {
-                field: "ee_spare_per_unit",
-                value: self.ee_spare_per_unit,
-                max: 0,
-            });
+        if layout.ee_capacity > u32::MAX as usize / 2 || layout.ei_capacity > u32::MAX as usize / 2 {
+            return Err(TooLarge { field: "ee_spare_per_unit", value: self.ee_spare_per_unit, max: 0 });
         }
         Ok(())
     }
@@ -375,9 +316,7 @@ impl Warnings {
 impl fmt::Display for Warnings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.ip_targets_disagree {
-            f.write_str(
-                "h_ip (the IP target, 2 nu / ne unless set) differs from mu_ip (the iSTDP target)",
-            )?;
+            f.write_str("h_ip (the IP target, 2 nu / ne unless set) differs from mu_ip (the iSTDP target)")?;
         }
         Ok(())
     }
@@ -471,10 +410,7 @@ impl fmt::Display for ConfigError {
                 write!(f, "ni = {ni} exceeds ne = {ne}: ni must be in 1..={ne}")
             }
             ConfigError::TooManyInputs { ne, nu } => {
-                write!(
-                    f,
-                    "nu = {nu} exceeds ne = {ne}: nu must be in 1..={ne} (channel k drives unit k)"
-                )
+                write!(f, "nu = {nu} exceeds ne = {ne}: nu must be in 1..={ne} (channel k drives unit k)")
             }
             ConfigError::NotFinite { field } => {
                 write!(f, "{field} is NaN or infinite: must be a finite number")
@@ -482,33 +418,14 @@ impl fmt::Display for ConfigError {
             ConfigError::Negative { field, value } => {
                 write!(f, "{field} = {value} is negative: must be >= 0")
             }
-            ConfigError::OutOfRange {
-                field,
-                value,
-                min,
-                max,
-            } => {
-                write!(
-                    f,
-                    "{field} = {value} is out of range: must be in [{min}, {max}]"
-                )
+            ConfigError::OutOfRange { field, value, min, max } => {
+                write!(f, "{field} = {value} is out of range: must be in [{min}, {max}]")
             }
-            ConfigError::MinAboveMax {
-                min_field,
-                max_field,
-                min,
-                max,
-            } => {
-                write!(
-                    f,
-                    "{min_field} = {min} is above {max_field} = {max}: need {min_field} <= {max_field}"
-                )
+            ConfigError::MinAboveMax { min_field, max_field, min, max } => {
+                write!(f, "{min_field} = {min} is above {max_field} = {max}: need {min_field} <= {max_field}")
             }
             ConfigError::LambdaOutOfRange { field, value, pool } => {
-                write!(
-                    f,
-                    "{field} = {value} is out of range: must be in [0, {pool}] (the pool it draws from)"
-                )
+                write!(f, "{field} = {value} is out of range: must be in [0, {pool}] (the pool it draws from)")
             }
         }
     }

@@ -78,18 +78,13 @@ pub(crate) fn initialise(cfg: &Config, p: &mut Parts<'_>, rng: &mut NetRng) -> I
 
     // 3. E->I, dense [pre][post] unless lambda_ie makes it sparse.
     match cfg.lambda_ie {
-        None => p
-            .ie_w
-            .iter_mut()
-            .for_each(|w| *w = rng.uniform_open0_f32() * cfg.w_init_max),
+        None => p.ie_w.iter_mut().for_each(|w| *w = rng.uniform_open0_f32() * cfg.w_init_max),
         Some(lambda) => {
             p.ie_w.fill(0.0);
             for post in 0..ni {
                 let k = degree(lambda, ne, rng);
                 let ie_w = &mut *p.ie_w;
-                sample_distinct(rng, ne, k, None, &mut marks, |pre| {
-                    ie_w[pre * ni + post] = 1.0
-                });
+                sample_distinct(rng, ne, k, None, &mut marks, |pre| ie_w[pre * ni + post] = 1.0);
             }
             for w in p.ie_w.iter_mut().filter(|w| **w != 0.0) {
                 *w = rng.uniform_open0_f32() * cfg.w_init_max;
@@ -102,31 +97,13 @@ pub(crate) fn initialise(cfg: &Config, p: &mut Parts<'_>, rng: &mut NetRng) -> I
     for post in 0..ne {
         if ee.in_degree(post) == 0 {
             report.repaired += 1;
-            report.refused += repair_sparse(
-                &mut ee,
-                post,
-                Some(post),
-                ne,
-                fifth,
-                cfg.w_init_max,
-                rng,
-                &mut marks,
-            );
+            report.refused += repair_sparse(&mut ee, post, Some(post), ne, fifth, cfg.w_init_max, rng, &mut marks);
         }
     }
     for post in 0..ne {
         if ei.in_degree(post) == 0 {
             report.repaired += 1;
-            report.refused += repair_sparse(
-                &mut ei,
-                post,
-                None,
-                ni,
-                fifth,
-                cfg.w_init_max,
-                rng,
-                &mut marks,
-            );
+            report.refused += repair_sparse(&mut ei, post, None, ni, fifth, cfg.w_init_max, rng, &mut marks);
         }
     }
     for post in 0..ni {
@@ -166,19 +143,9 @@ pub(crate) fn initialise(cfg: &Config, p: &mut Parts<'_>, rng: &mut NetRng) -> I
     }
     let h = cfg.h_ip();
     for target in p.h_ip.iter_mut() {
-        *target = if cfg.sigma_ip > 0.0 {
-            (h + cfg.sigma_ip * rng.normal()).clamp(0.0, 1.0)
-        } else {
-            h
-        };
+        *target = if cfg.sigma_ip > 0.0 { (h + cfg.sigma_ip * rng.normal()).clamp(0.0, 1.0) } else { h };
     }
-    for words in [
-        &mut *p.x,
-        &mut *p.y,
-        &mut *p.r,
-        &mut *p.dirty_ee,
-        &mut *p.dirty_ei,
-    ] {
+    for words in [&mut *p.x, &mut *p.y, &mut *p.r, &mut *p.dirty_ee, &mut *p.dirty_ei] {
         words.fill(0);
     }
     report

@@ -95,10 +95,7 @@ impl Layout {
             .saturating_add(ne.saturating_mul(5))
             .saturating_add(ni.saturating_mul(3));
         // ee_post, ee_out_len, ee_in_len, ei_post, ei_out_len, ei_in_len, codes
-        let u16_len = ee_capacity
-            .saturating_add(ei_capacity)
-            .saturating_add(ne.saturating_mul(5))
-            .saturating_add(ni);
+        let u16_len = ee_capacity.saturating_add(ei_capacity).saturating_add(ne.saturating_mul(5)).saturating_add(ni);
         // ee_out_off, ee_in_off, ee_in_pos, ei_out_off, ei_in_off, ei_in_pos, x[2], y[2], r,
         // dirty_ee, dirty_ei, marks
         let u32_len = ee_capacity
@@ -108,15 +105,7 @@ impl Layout {
             .saturating_add(4)
             .saturating_add(we.saturating_mul(6))
             .saturating_add(wi.saturating_mul(2));
-        Layout {
-            ne,
-            ni,
-            ee_capacity,
-            ei_capacity,
-            f32_len,
-            u16_len,
-            u32_len,
-        }
+        Layout { ne, ni, ee_capacity, ei_capacity, f32_len, u16_len, u32_len }
     }
 
     /// Total bytes of the three buffers.
@@ -131,12 +120,7 @@ impl Layout {
     }
 
     /// Cuts the buffers into the network's arrays. `None` if a buffer is too short.
-    pub(crate) fn split<'a>(
-        &self,
-        f: &'a mut [f32],
-        h: &'a mut [u16],
-        w: &'a mut [u32],
-    ) -> Option<Parts<'a>> {
+    pub(crate) fn split<'a>(&self, f: &'a mut [f32], h: &'a mut [u16], w: &'a mut [u32]) -> Option<Parts<'a>> {
         let (ne, ni) = (self.ne, self.ni);
         let (ce, ci) = (self.ee_capacity, self.ei_capacity);
         let (we, wi) = (words_for(ne), words_for(ni));
@@ -293,19 +277,11 @@ where
 
     /// Checks that each buffer is at least as long as `layout` needs.
     pub fn check(&self, layout: &Layout) -> Result<(), BufferError> {
-        let have = [
-            self.f32s.as_ref().len(),
-            self.u16s.as_ref().len(),
-            self.u32s.as_ref().len(),
-        ];
+        let have = [self.f32s.as_ref().len(), self.u16s.as_ref().len(), self.u32s.as_ref().len()];
         let need = [layout.f32_len, layout.u16_len, layout.u32_len];
         for (k, buffer) in ["f32", "u16", "u32"].into_iter().enumerate() {
             if have[k] < need[k] {
-                return Err(BufferError {
-                    buffer,
-                    needed: need[k],
-                    got: have[k],
-                });
+                return Err(BufferError { buffer, needed: need[k], got: have[k] });
             }
         }
         Ok(())

@@ -78,11 +78,7 @@ pub struct BufferError {
 
 impl fmt::Display for BufferError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the {} buffer holds {} elements; the layout needs {}",
-            self.buffer, self.got, self.needed
-        )
+        write!(f, "the {} buffer holds {} elements; the layout needs {}", self.buffer, self.got, self.needed)
     }
 }
 
@@ -134,17 +130,12 @@ impl fmt::Display for StepError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             StepError::InputWidth { expected, got } => {
-                write!(
-                    f,
-                    "input has {got} values; the network has nu = {expected} input channels"
-                )
+                write!(f, "input has {got} values; the network has nu = {expected} input channels")
             }
             StepError::InputNotFinite { channel } => {
                 write!(f, "input channel {channel} is NaN or infinite")
             }
-            StepError::BufferChanged => {
-                f.write_str("the network's buffers changed length after it was built")
-            }
+            StepError::BufferChanged => f.write_str("the network's buffers changed length after it was built"),
         }
     }
 }

@@ -40,9 +40,7 @@ pub struct UnknownName;
 
 impl fmt::Display for UnknownName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(
-            "unknown name: phases are plasticity, training; rules are stdp, ip, sp, istdp, ss",
-        )
+        f.write_str("unknown name: phases are plasticity, training; rules are stdp, ip, sp, istdp, ss")
     }
 }
 
@@ -107,10 +105,7 @@ impl FromStr for Rule {
     /// assert_eq!("istdp".parse::<Rule>(), Ok(Rule::Istdp));
     /// ```
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Rule::ALL
-            .into_iter()
-            .find(|r| r.name() == s)
-            .ok_or(UnknownName)
+        Rule::ALL.into_iter().find(|r| r.name() == s).ok_or(UnknownName)
     }
 }
 
@@ -169,21 +164,13 @@ pub struct Mode {
 
 impl Default for Mode {
     fn default() -> Self {
-        Mode {
-            phase: Phase::Plasticity,
-            freeze: Freeze::NONE,
-            noise: true,
-        }
+        Mode { phase: Phase::Plasticity, freeze: Freeze::NONE, noise: true }
     }
 }
 
 impl Mode {
     /// The mode of the training phase: every rule frozen, noise as given.
     pub const fn training(noise: bool) -> Mode {
-        Mode {
-            phase: Phase::Training,
-            freeze: Freeze::NONE,
-            noise,
-        }
+        Mode { phase: Phase::Training, freeze: Freeze::NONE, noise }
     }
 }

@@ -102,16 +102,9 @@ where
             init: InitReport::default(),
             istdp_deltas: plasticity::istdp_deltas(cfg.eta_inhib, cfg.mu_ip),
         };
-        let Sorn {
-            bufs, layout, rng, ..
-        } = &mut net;
-        let Some(mut p) = layout.split(bufs.f32s.as_mut(), bufs.u16s.as_mut(), bufs.u32s.as_mut())
-        else {
-            return Err(Error::Buffer(super::BufferError {
-                buffer: "f32",
-                needed: layout.f32_len,
-                got: 0,
-            }));
+        let Sorn { bufs, layout, rng, .. } = &mut net;
+        let Some(mut p) = layout.split(bufs.f32s.as_mut(), bufs.u16s.as_mut(), bufs.u32s.as_mut()) else {
+            return Err(Error::Buffer(super::BufferError { buffer: "f32", needed: layout.f32_len, got: 0 }));
         };
         let report = init::initialise(cfg, &mut p, rng);
         let (ee, ei) = (p.ee.as_ref().len() as u32, p.ei.as_ref().len() as u32);
@@ -140,11 +133,7 @@ where
     /// assert_eq!(a.x(), b.x());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn restore(
-        cfg: &Config,
-        scalars: &Scalars,
-        bufs: Buffers<F, H, W>,
-    ) -> Result<Self, RestoreError> {
+    pub fn restore(cfg: &Config, scalars: &Scalars, bufs: Buffers<F, H, W>) -> Result<Self, RestoreError> {
         cfg.validate().map_err(RestoreError::Config)?;
         let layout = Layout::new(cfg);
         bufs.check(&layout).map_err(RestoreError::Buffer)?;
@@ -164,9 +153,7 @@ where
         let Sorn { bufs, layout, .. } = &mut net;
         let p = layout
             .split(bufs.f32s.as_mut(), bufs.u16s.as_mut(), bufs.u32s.as_mut())
-            .ok_or(RestoreError::Corrupt {
-                what: "buffer lengths",
-            })?;
+            .ok_or(RestoreError::Corrupt { what: "buffer lengths" })?;
         snapshot::validate(cfg, scalars, &p)?;
         Ok(net)
     }
@@ -176,24 +163,16 @@ where
     pub fn step(&mut self, input: &[f32]) -> Result<StepReport, StepError> {
         let cfg = &self.cfg;
         if input.len() != cfg.nu as usize {
-            return Err(StepError::InputWidth {
-                expected: cfg.nu,
-                got: input.len() as u32,
-            });
+            return Err(StepError::InputWidth { expected: cfg.nu, got: input.len() as u32 });
         }
         if let Some(channel) = input.iter().position(|u| !u.is_finite()) {
-            return Err(StepError::InputNotFinite {
-                channel: channel as u32,
-            });
+            return Err(StepError::InputNotFinite { channel: channel as u32 });
         }
         let (ne, ni) = (cfg.ne as usize, cfg.ni as usize);
         let (we, wi) = (words_for(ne), words_for(ni));
         let cur = self.cur;
-        let Some(p) = self.layout.split(
-            self.bufs.f32s.as_mut(),
-            self.bufs.u16s.as_mut(),
-            self.bufs.u32s.as_mut(),
-        ) else {
+        let Some(p) = self.layout.split(self.bufs.f32s.as_mut(), self.bufs.u16s.as_mut(), self.bufs.u32s.as_mut())
+        else {
             return Err(StepError::BufferChanged);
         };
         let Parts {
@@ -216,17 +195,9 @@ where
             marks,
         } = p;
         let (x_lo, x_hi) = x.split_at_mut(we);
-        let (x_t, x_t1) = if cur == 0 {
-            (&*x_lo, x_hi)
-        } else {
-            (&*x_hi, x_lo)
-        };
+        let (x_t, x_t1) = if cur == 0 { (&*x_lo, x_hi) } else { (&*x_hi, x_lo) };
         let (y_lo, y_hi) = y.split_at_mut(wi);
-        let (y_t, y_t1) = if cur == 0 {
-            (&*y_lo, y_hi)
-        } else {
-            (&*y_hi, y_lo)
-        };
+        let (y_t, y_t1) = if cur == 0 { (&*y_lo, y_hi) } else { (&*y_hi, y_lo) };
         let report_counts = (self.ee_count, self.ei_count);
 
         // Drive from the state at t: E->E and E->I from active excitatory units, I->E from
@@ -251,9 +222,7 @@ where
         let noise_sd = if self.mode.noise { cfg.noise_sd } else { 0.0 };
         let rng = &mut self.rng;
         if noise_sd > 0.0 {
-            noise
-                .iter_mut()
-                .for_each(|xi| *xi = noise_sd * rng.normal());
+            noise.iter_mut().for_each(|xi| *xi = noise_sd * rng.normal());
         } else {
             noise.fill(0.0);
         }
@@ -302,40 +271,17 @@ where
         let mut marks = Marks(marks);
         if runs(Rule::Stdp) {
             let spikes = plasticity::Spikes { x_t, x_t1, codes };
-            plasticity::stdp(
-                &mut ee_syn,
-                &spikes,
-                cfg.eta_stdp,
-                cfg.w_max,
-                dirty_ee,
-                &mut rules,
-            );
+            plasticity::stdp(&mut ee_syn, &spikes, cfg.eta_stdp, cfg.w_max, dirty_ee, &mut rules);
         }
         if runs(Rule::Ip) {
             let clip = cfg.ip_clip.then_some((cfg.te_min, cfg.te_max));
             plasticity::ip(te, h_ip, codes, cfg.eta_ip, clip);
         }
         if runs(Rule::Sp) {
-            plasticity::sp(
-                &mut ee_syn,
-                rng,
-                cfg.p_sp,
-                cfg.w_sp,
-                &mut marks,
-                dirty_ee,
-                &mut rules,
-            );
+            plasticity::sp(&mut ee_syn, rng, cfg.p_sp, cfg.w_sp, &mut marks, dirty_ee, &mut rules);
         }
         if runs(Rule::Istdp) {
-            plasticity::istdp(
-                &mut ei_syn,
-                y_t,
-                codes,
-                self.istdp_deltas,
-                cfg.w_max,
-                dirty_ei,
-                &mut rules,
-            );
+            plasticity::istdp(&mut ei_syn, y_t, codes, self.istdp_deltas, cfg.w_max, dirty_ei, &mut rules);
         }
         if runs(Rule::Ss) {
             plasticity::normalize(&mut ee_syn, dirty_ee, &mut rules);
@@ -355,13 +301,7 @@ where
         c.sp_created += u64::from(rules.sp_created);
         c.sp_capacity_refusals += u64::from(rules.sp_refused);
         c.empty_rows += u64::from(rules.empty_rows);
-        Ok(StepReport {
-            ee_before: report_counts.0,
-            ei_before: report_counts.1,
-            active_e,
-            active_i,
-            rules,
-        })
+        Ok(StepReport { ee_before: report_counts.0, ei_before: report_counts.1, active_e, active_i, rules })
     }
 }
 
@@ -438,31 +378,14 @@ where
     // Offsets of the arrays read below, mirroring `Layout::split`.
     fn f32_at(&self, k: usize) -> &[f32] {
         let (ne, ni) = (self.layout.ne, self.layout.ni);
-        let lens = [
-            self.layout.ee_capacity,
-            self.layout.ei_capacity,
-            ne * ni,
-            ne,
-            ni,
-            ne,
-            ne,
-            ne,
-            ni,
-        ];
+        let lens = [self.layout.ee_capacity, self.layout.ei_capacity, ne * ni, ne, ni, ne, ne, ne, ni];
         let start: usize = lens[..k].iter().sum();
         &self.bufs.f32s.as_ref()[start..start + lens[k]]
     }
 
     fn u16_at(&self, k: usize) -> &[u16] {
         let (ne, ni) = (self.layout.ne, self.layout.ni);
-        let lens = [
-            self.layout.ee_capacity,
-            ne,
-            ne,
-            self.layout.ei_capacity,
-            ni,
-            ne,
-        ];
+        let lens = [self.layout.ee_capacity, ne, ne, self.layout.ei_capacity, ni, ne];
         let start: usize = lens[..k].iter().sum();
         &self.bufs.u16s.as_ref()[start..start + lens[k]]
     }

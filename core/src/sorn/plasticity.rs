@@ -94,13 +94,7 @@ pub(crate) fn stdp(
 
 /// Rule 2, intrinsic plasticity: `T_i += eta_ip (x_i(t+1) - h_i)`, clipped to `[te_min, te_max]` when
 /// `clip` is given.
-pub(crate) fn ip(
-    te: &mut [f32],
-    h_ip: &[f32],
-    codes: &[u16],
-    eta_ip: f32,
-    clip: Option<(f32, f32)>,
-) {
+pub(crate) fn ip(te: &mut [f32], h_ip: &[f32], codes: &[u16], eta_ip: f32, clip: Option<(f32, f32)>) {
     for ((t, &h), &code) in te.iter_mut().zip(h_ip).zip(codes) {
         let x = f32::from(code >> 1);
         let v = *t + eta_ip * (x - h);
@@ -149,12 +143,7 @@ pub(crate) fn sp(
 }
 
 /// A uniformly chosen absent E->E pair `(pre, post)`, `pre != post`; `None` if all exist.
-fn absent_pair(
-    ee: &SynMut<'_>,
-    ne: usize,
-    rng: &mut NetRng,
-    marks: &mut Marks<'_>,
-) -> Option<(usize, usize)> {
+fn absent_pair(ee: &SynMut<'_>, ne: usize, rng: &mut NetRng, marks: &mut Marks<'_>) -> Option<(usize, usize)> {
     if ne < 2 {
         return None;
     }
@@ -218,12 +207,7 @@ pub(crate) fn istdp(
         let mut end = slot + ei.out_len[pre] as usize;
         while slot < end {
             let post = ei.post[slot] as usize;
-            let w = ei.w[slot]
-                + if codes[post] & 2 != 0 {
-                    d_fired
-                } else {
-                    d_silent
-                };
+            let w = ei.w[slot] + if codes[post] & 2 != 0 { d_fired } else { d_silent };
             bits::set(dirty, post);
             if w <= 0.0 {
                 ei.remove(pre, slot);
@@ -314,9 +298,7 @@ mod tests {
 
         fn weight(&mut self, pre: usize, post: usize) -> Option<f32> {
             let v = self.view();
-            v.out_range(pre)
-                .find(|&s| v.post[s] as usize == post)
-                .map(|s| v.w[s])
+            v.out_range(pre).find(|&s| v.post[s] as usize == post).map(|s| v.w[s])
         }
 
         /// Every slot is indexed exactly once, by its own target.
@@ -348,26 +330,12 @@ mod tests {
         let eta = 0.004f32;
         // 0 fires at t, 1 at t+1; 3 fires at t+1 too.
         let (x_t, x_t1) = (bits_of(&[0]), bits_of(&[1, 3]));
-        let mut m = Mat::new(
-            4,
-            &[
-                (0, 1, 0.5),
-                (1, 0, 0.3),
-                (2, 1, 0.25),
-                (3, 0, 0.003),
-                (0, 2, 0.7),
-                (0, 3, 0.999),
-            ],
-        );
+        let mut m = Mat::new(4, &[(0, 1, 0.5), (1, 0, 0.3), (2, 1, 0.25), (3, 0, 0.003), (0, 2, 0.7), (0, 3, 0.999)]);
         let mut dirty = [0u32];
         let mut c = RuleCounts::default();
         let mut codes = [0u16; 4];
         spike_codes(&x_t, &x_t1, &mut codes);
-        let spikes = Spikes {
-            x_t: &x_t,
-            x_t1: &x_t1,
-            codes: &codes,
-        };
+        let spikes = Spikes { x_t: &x_t, x_t1: &x_t1, codes: &codes };
         stdp(&mut m.view(), &spikes, eta, 1.0, &mut dirty, &mut c);
         // x_1(t+1) x_0(t) = 1: potentiation.
         assert_eq!(m.weight(0, 1), Some(0.5 + eta));
@@ -381,10 +349,7 @@ mod tests {
         assert_eq!(c.ee_pruned, 1);
         // 0 -> 3 is potentiated past 1: clipped to w_max.
         assert_eq!(m.weight(0, 3), Some(1.0));
-        assert_eq!(
-            dirty[0], 0b1011,
-            "rows of the units active at t or t+1 (0, 1, 3) are marked"
-        );
+        assert_eq!(dirty[0], 0b1011, "rows of the units active at t or t+1 (0, 1, 3) are marked");
         m.check_index();
     }
 
@@ -430,23 +395,11 @@ mod tests {
 
     #[test]
     fn normalisation_scales_marked_rows_to_one_and_keeps_empty_rows_at_zero() {
-        let mut m = Mat::new(
-            4,
-            &[
-                (0, 1, 1.0),
-                (2, 1, 1.0),
-                (3, 1, 2.0),
-                (1, 2, 0.5),
-                (0, 3, 0.2),
-            ],
-        );
+        let mut m = Mat::new(4, &[(0, 1, 1.0), (2, 1, 1.0), (3, 1, 2.0), (1, 2, 0.5), (0, 3, 0.2)]);
         let mut dirty = bits_of(&[0, 1, 2]);
         let mut c = RuleCounts::default();
         normalize(&mut m.view(), &mut dirty, &mut c);
-        assert_eq!(
-            [m.weight(0, 1), m.weight(2, 1), m.weight(3, 1)],
-            [Some(0.25), Some(0.25), Some(0.5)]
-        );
+        assert_eq!([m.weight(0, 1), m.weight(2, 1), m.weight(3, 1)], [Some(0.25), Some(0.25), Some(0.5)]);
         assert_eq!(m.weight(1, 2), Some(1.0));
         assert_eq!(m.weight(0, 3), Some(0.2), "unmarked row untouched");
         assert_eq!(c.empty_rows, 1, "unit 0 has no input: reported, not NaN");
@@ -463,15 +416,7 @@ mod tests {
             let mut marks_words = [0u32];
             let mut dirty = [0u32];
             let mut c = RuleCounts::default();
-            sp(
-                &mut m.view(),
-                &mut rng,
-                1.0,
-                0.001,
-                &mut Marks(&mut marks_words),
-                &mut dirty,
-                &mut c,
-            );
+            sp(&mut m.view(), &mut rng, 1.0, 0.001, &mut Marks(&mut marks_words), &mut dirty, &mut c);
             assert_eq!(c.sp_created, 1);
             let v = m.view();
             let created: [(usize, usize); 3] = [(1, 0), (2, 1), (0, 2)];
@@ -500,15 +445,7 @@ mod tests {
         let mut marks_words = [0u32];
         let mut c = RuleCounts::default();
         let mut rng = NetRng::seed_from_u64(1);
-        sp(
-            &mut m.view(),
-            &mut rng,
-            1.0,
-            0.001,
-            &mut Marks(&mut marks_words),
-            &mut [0],
-            &mut c,
-        );
+        sp(&mut m.view(), &mut rng, 1.0, 0.001, &mut Marks(&mut marks_words), &mut [0], &mut c);
         assert_eq!((c.sp_created, c.sp_refused), (0, 1));
         assert_eq!(m.weight(0, 1), None);
     }
@@ -519,24 +456,8 @@ mod tests {
         let mut rng = NetRng::seed_from_u64(2);
         let mut c = RuleCounts::default();
         let mut marks_words = [0u32];
-        sp(
-            &mut m.view(),
-            &mut rng,
-            1.0,
-            0.001,
-            &mut Marks(&mut marks_words),
-            &mut [0],
-            &mut c,
-        );
-        sp(
-            &mut Mat::new(2, &[]).view(),
-            &mut rng,
-            0.0,
-            0.001,
-            &mut Marks(&mut marks_words),
-            &mut [0],
-            &mut c,
-        );
+        sp(&mut m.view(), &mut rng, 1.0, 0.001, &mut Marks(&mut marks_words), &mut [0], &mut c);
+        sp(&mut Mat::new(2, &[]).view(), &mut rng, 0.0, 0.001, &mut Marks(&mut marks_words), &mut [0], &mut c);
         assert_eq!(c, RuleCounts::default());
     }
 

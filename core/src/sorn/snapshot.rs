@@ -57,11 +57,7 @@ impl Mode {
         if b[1] & 0x60 != 0 {
             return None;
         }
-        Some(Mode {
-            phase,
-            freeze: Freeze::from_bits(b[1] & 0x1f),
-            noise: b[1] & 0x80 != 0,
-        })
+        Some(Mode { phase, freeze: Freeze::from_bits(b[1] & 0x1f), noise: b[1] & 0x80 != 0 })
     }
 }
 
@@ -111,11 +107,9 @@ pub(crate) fn validate(cfg: &Config, s: &Scalars, p: &Parts<'_>) -> Result<(), R
     if !(finite(p.ie_w) && finite(p.te) && finite(p.ti) && finite(p.h_ip)) {
         return Err(corrupt("weights or thresholds (NaN or infinite)"));
     }
-    for (words, n, what) in [
-        (&*p.x, ne, "excitatory state"),
-        (&*p.y, ni, "inhibitory state"),
-        (&*p.r, ne, "recurrent state"),
-    ] {
+    for (words, n, what) in
+        [(&*p.x, ne, "excitatory state"), (&*p.y, ni, "inhibitory state"), (&*p.r, ne, "recurrent state")]
+    {
         let per = n.div_ceil(32);
         for half in words.chunks(per.max(1)) {
             if let Some(&last) = half.last() {
@@ -125,10 +119,7 @@ pub(crate) fn validate(cfg: &Config, s: &Scalars, p: &Parts<'_>) -> Result<(), R
             }
         }
     }
-    for (words, n, what) in [
-        (&*p.dirty_ee, ne, "normalisation marks"),
-        (&*p.dirty_ei, ne, "normalisation marks"),
-    ] {
+    for (words, n, what) in [(&*p.dirty_ee, ne, "normalisation marks"), (&*p.dirty_ei, ne, "normalisation marks")] {
         if let Some(&last) = words.last() {
             if n % 32 != 0 && last >> (n % 32) != 0 {
                 return Err(corrupt(what));
@@ -142,20 +133,12 @@ pub(crate) fn validate(cfg: &Config, s: &Scalars, p: &Parts<'_>) -> Result<(), R
 }
 
 /// Checks one sparse matrix; returns its synapse count.
-fn sparse(
-    m: &RawSyn<'_>,
-    n_pre: usize,
-    n_post: usize,
-    what: &'static str,
-) -> Result<usize, RestoreError> {
+fn sparse(m: &RawSyn<'_>, n_pre: usize, n_post: usize, what: &'static str) -> Result<usize, RestoreError> {
     let cap = m.post.len();
     let lists = |off: &[u32], len: &[u16]| -> bool {
         off.first() == Some(&0)
             && off.last().map(|&o| o as usize) == Some(cap)
-            && off
-                .windows(2)
-                .zip(len)
-                .all(|(w, &l)| w[0] <= w[1] && l as u32 <= w[1] - w[0])
+            && off.windows(2).zip(len).all(|(w, &l)| w[0] <= w[1] && l as u32 <= w[1] - w[0])
     };
     if !lists(m.out_off, m.out_len) || !lists(m.in_off, m.in_len) {
         return Err(corrupt(what));
@@ -178,10 +161,7 @@ fn sparse(
         let slots = &m.in_pos[start..start + m.in_len[post] as usize];
         for (k, &s) in slots.iter().enumerate() {
             let s = s as usize;
-            let pre = m
-                .out_off
-                .partition_point(|&o| o as usize <= s)
-                .saturating_sub(1);
+            let pre = m.out_off.partition_point(|&o| o as usize <= s).saturating_sub(1);
             let live = pre < n_pre && s < m.out_off[pre] as usize + m.out_len[pre] as usize;
             if !live || m.post[s] as usize != post || slots[..k].contains(&(s as u32)) {
                 return Err(corrupt(what));

@@ -57,9 +57,7 @@ impl SynMut<'_> {
 
     /// True if the synapse `pre -> post` exists.
     pub fn contains(&self, pre: usize, post: usize) -> bool {
-        self.post[self.out_range(pre)]
-            .iter()
-            .any(|&i| i as usize == post)
+        self.post[self.out_range(pre)].iter().any(|&i| i as usize == post)
     }
 
     /// Creates `pre -> post` with weight `w`; refuses when either list is full. The caller
@@ -175,10 +173,7 @@ impl SynMut<'_> {
 /// `spare % n` lists get one more).
 fn spread(off: &mut [u32], len: &[u16], spare: usize) {
     let n = len.len();
-    let (each, extra) = spare
-        .checked_div(n)
-        .zip(spare.checked_rem(n))
-        .unwrap_or((0, 0));
+    let (each, extra) = spare.checked_div(n).zip(spare.checked_rem(n)).unwrap_or((0, 0));
     let mut acc = 0u32;
     for (k, &l) in len.iter().enumerate() {
         off[k] = acc;
@@ -245,14 +240,7 @@ impl<'a> Synapses<'a> {
         (0..len.len()).flat_map(move |j| {
             let s = off[j] as usize;
             let e = s + len[j] as usize;
-            post[s..e]
-                .iter()
-                .zip(&w[s..e])
-                .map(move |(&i, &w)| Synapse {
-                    pre: j as u16,
-                    post: i,
-                    w,
-                })
+            post[s..e].iter().zip(&w[s..e]).map(move |(&i, &w)| Synapse { pre: j as u16, post: i, w })
         })
     }
 
@@ -285,9 +273,7 @@ impl<'a> Synapses<'a> {
 
     /// Mean weight of the existing synapses (0 when there are none).
     pub fn mean_weight(&self) -> f32 {
-        let (sum, n) = self.iter().fold((0.0f64, 0usize), |(s, n), syn| {
-            (s + f64::from(syn.w), n + 1)
-        });
+        let (sum, n) = self.iter().fold((0.0f64, 0usize), |(s, n), syn| (s + f64::from(syn.w), n + 1));
         if n == 0 { 0.0 } else { (sum / n as f64) as f32 }
     }
 

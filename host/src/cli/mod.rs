@@ -41,11 +41,7 @@ where
         Err(e) => {
             let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
             let text = e.render().to_string();
-            let _ = if e.use_stderr() {
-                err.write_all(text.as_bytes())
-            } else {
-                out.write_all(text.as_bytes())
-            };
+            let _ = if e.use_stderr() { err.write_all(text.as_bytes()) } else { out.write_all(text.as_bytes()) };
             return code;
         }
     };
