@@ -72,9 +72,50 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+/// Recording activity (the three rasters and both connection counts) against no recording,
+/// N_E 200 plastic. Issue 5's budget: at most 2x an unrecorded step.
+fn bench_recording(c: &mut Criterion) {
+    use neuroloop_host::record::{RecordSpec, Recordings};
+    let mut group = c.benchmark_group("sorn_record");
+    let mut per_step = Vec::new();
+    for (name, list) in [
+        ("none", ""),
+        (
+            "activity",
+            "ExcitatoryActivation,InhibitoryActivation,RecurrentActivation,EEConnectionCounts,EIConnectionCounts",
+        ),
+    ] {
+        let (mut net, mut inputs) = warmed(200);
+        let spec = RecordSpec::parse_list(list).expect("valid names");
+        let mut run = |iters: u64| {
+            let u: Vec<[f32; 10]> = (0..iters).map(|_| core::array::from_fn(|_| inputs.uniform_f32())).collect();
+            let mut rec = Recordings::new(spec.clone(), &net, iters).expect("within budget");
+            let t0 = Instant::now();
+            for x in &u {
+                let rep = net.step(black_box(x)).expect("valid input");
+                rec.record(&net, &rep);
+            }
+            let t = t0.elapsed();
+            black_box(rec);
+            t
+        };
+        group.bench_function(name, |b| b.iter_custom(&mut run));
+        let best = (0..7).map(|_| run(20_000).as_secs_f64() / 20_000.0).fold(f64::INFINITY, f64::min);
+        per_step.push((name, best));
+    }
+    group.finish();
+    let (none, activity) = (per_step[0].1, per_step[1].1);
+    println!(
+        "\nrecording activity: {:.3} us/step vs {:.3} us/step unrecorded: {:.2}x",
+        activity * 1e6,
+        none * 1e6,
+        activity / none
+    );
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = bench
+    targets = bench, bench_recording
 }
 criterion_main!(benches);
