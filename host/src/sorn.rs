@@ -211,3 +211,77 @@ pub fn parse_freeze(list: &str) -> anyhow::Result<neuroloop_core::sorn::Freeze> 
     }
     Ok(f)
 }
+
+/// Where a run's input comes from.
+#[derive(Debug)]
+pub enum Inputs<'a> {
+    /// The package README's input: uniform [0, 1) on every channel, from this generator
+    /// (see [`input_rng`]); the generator advances, so a later run continues the stream.
+    Uniform(&'a mut NetRng),
+    /// A matrix in the package's layout: `nu` rows (channels) by `steps` columns (time),
+    /// row-major, column `t` feeding step `t`.
+    Matrix(&'a [f32]),
+}
+
+/// What to run: the package's `Simulator.run` / `Trainer.run` arguments.
+#[derive(Clone, Debug, Default)]
+pub struct RunSpec {
+    /// Steps (`timesteps`).
+    pub steps: u64,
+    /// Phase, freeze list and noise.
+    pub mode: Mode,
+    /// Recorders (`callbacks`); `None` records nothing.
+    pub record: Option<crate::record::RecordSpec>,
+}
+
+/// Runs `net` as `spec` says, fed by `inputs`, and returns the recordings (empty when nothing
+/// was recorded). The network is left in its final state, so calling again continues the run,
+/// as passing the package's returned `state` back does. A training run is the same call with
+/// [`Mode::training`].
+///
+/// ```
+/// use neuroloop_core::sorn::{Config, Mode};
+/// use neuroloop_host::record::RecordSpec;
+/// use neuroloop_host::sorn::{Inputs, RunSpec, build, input_rng, simulate};
+/// let mut net = build(&Config::DEFAULT, 1)?;
+/// let mut rng = input_rng(1);
+/// // Plasticity phase, 200 steps, recording excitatory spikes.
+/// let spec = RunSpec { steps: 200, record: Some(RecordSpec::parse_list("ExcitatoryActivation")?), ..RunSpec::default() };
+/// let rec = simulate(&mut net, &spec, Inputs::Uniform(&mut rng))?;
+/// assert_eq!(rec.excitatory.unwrap().steps(), 200);
+/// // Then a frozen ("training") run of 3 steps on a given (nu x T) input matrix.
+/// let matrix = vec![0.5f32; 10 * 3];
+/// let spec = RunSpec { steps: 3, mode: Mode::training(false), record: None };
+/// simulate(&mut net, &spec, Inputs::Matrix(&matrix))?;
+/// assert_eq!(net.counters().steps, 203);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn simulate(net: &mut HostSorn, spec: &RunSpec, inputs: Inputs<'_>) -> anyhow::Result<crate::record::Recordings> {
+    let nu = net.config().nu as usize;
+    let steps = usize::try_from(spec.steps)?;
+    if let Inputs::Matrix(m) = &inputs {
+        if m.len() != nu * steps {
+            bail!(
+                "the input matrix has {} values; {} channels x {} steps need {}",
+                m.len(),
+                nu,
+                spec.steps,
+                nu * steps
+            );
+        }
+    }
+    let record = spec.record.clone().unwrap_or_default();
+    let mut rec = crate::record::Recordings::new(record, net, spec.steps)?;
+    net.set_mode(spec.mode);
+    let mut u = vec![0.0f32; nu];
+    let mut inputs = inputs;
+    for t in 0..steps {
+        match &mut inputs {
+            Inputs::Uniform(rng) => u.iter_mut().for_each(|v| *v = rng.uniform_f32()),
+            Inputs::Matrix(m) => u.iter_mut().enumerate().for_each(|(k, v)| *v = m[k * steps + t]),
+        }
+        let rep = net.step(&u).with_context(|| format!("step {t}"))?;
+        rec.record(net, &rep);
+    }
+    Ok(rec)
+}
