@@ -7,7 +7,9 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod figures;
 pub mod record;
+pub mod report;
 pub mod rundir;
 pub mod snapshot;
 pub mod sorn;

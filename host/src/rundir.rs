@@ -6,6 +6,9 @@
 //! | `config.toml` | the SORN config used (readable by `--config`) |
 //! | `run.json` | [`RunMeta`]: version, seed, input, every segment's steps, mode and timing, the last summary |
 //! | `state.nlsnap` | the final [`crate::snapshot`] (network and input generator) |
+//! | `initial.nlsnap` | the snapshot before the first step (the report replays from it) |
+//! | `recordings/seg-NNN/` | what `--record` asked for, one folder per segment |
+//! | `report/` | `neuroloop sorn report`'s figures and `index.html` |
 
 use std::path::{Path, PathBuf};
 
@@ -90,10 +93,16 @@ pub fn prepare(dir: &Path, force: bool) -> anyhow::Result<()> {
                     dir.display()
                 );
             }
-            for name in [CONFIG, META, STATE] {
+            for name in [CONFIG, META, STATE, crate::report::INITIAL] {
                 let p = dir.join(name);
                 if p.exists() {
                     std::fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
+                }
+            }
+            for sub in ["recordings", "report"] {
+                let p = dir.join(sub);
+                if p.is_dir() {
+                    std::fs::remove_dir_all(&p).with_context(|| format!("cannot remove {}", p.display()))?;
                 }
             }
         }

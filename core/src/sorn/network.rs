@@ -391,12 +391,7 @@ where
     }
 
     fn u32_at(&self, k: usize) -> &[u32] {
-        let (ne, ni) = (self.layout.ne, self.layout.ni);
-        let (we, wi) = (words_for(ne), words_for(ni));
-        let (ce, ci) = (self.layout.ee_capacity, self.layout.ei_capacity);
-        let lens = [ne + 1, ne + 1, ce, ni + 1, ne + 1, ci, 2 * we, 2 * wi, we];
-        let start: usize = lens[..k].iter().sum();
-        &self.bufs.u32s.as_ref()[start..start + lens[k]]
+        &self.bufs.u32s.as_ref()[u32_range(&self.layout, k)]
     }
 
     /// E->E synapses (`[pre][post]` = the package's `Wee`).
@@ -485,6 +480,16 @@ where
     }
 }
 
+/// Where array `k` of the `u32` buffer lies, in `Layout::split`'s order: E->E out offsets,
+/// in offsets, incoming index; the same for I->E; x (two halves), y (two halves), r.
+fn u32_range(l: &Layout, k: usize) -> core::ops::Range<usize> {
+    let (ne, ni) = (l.ne, l.ni);
+    let (we, wi) = (words_for(ne), words_for(ni));
+    let lens = [ne + 1, ne + 1, l.ee_capacity, ni + 1, ne + 1, l.ei_capacity, 2 * we, 2 * wi, we];
+    let start: usize = lens[..k].iter().sum();
+    start..start + lens[k]
+}
+
 /// Packs `v[i] > 0` into bits (bit `i % 32` of word `i / 32`).
 fn pack_positive(v: &[f32], words: &mut [u32]) {
     for (word, chunk) in words.iter_mut().zip(v.chunks(32)) {
@@ -493,6 +498,37 @@ fn pack_positive(v: &[f32], words: &mut [u32]) {
             bits |= u32::from(d > 0.0) << k;
         }
         *word = bits;
+    }
+}
+
+impl<F, H, W> Sorn<F, H, W>
+where
+    F: AsRef<[f32]> + AsMut<[f32]>,
+    H: AsRef<[u16]> + AsMut<[u16]>,
+    W: AsRef<[u32]> + AsMut<[u32]>,
+{
+    /// Flips excitatory unit `i`'s current state x_i(t) (a perturbation, as in SORN's
+    /// perturbation analyses). Returns false, changing nothing, if `i` is not a unit.
+    ///
+    /// ```
+    /// # use neuroloop_core::sorn::*;
+    /// # let l = Layout::new(&Config::DEFAULT);
+    /// # let mut net = Sorn::new(&Config::DEFAULT, 1, Buffers::new(vec![0.0f32; l.f32_len], vec![0u16; l.u16_len], vec![0u32; l.u32_len])).unwrap();
+    /// assert!(net.flip_excitatory(5) && net.x().get(5));
+    /// assert!(!net.flip_excitatory(200));
+    /// ```
+    pub fn flip_excitatory(&mut self, i: usize) -> bool {
+        if i >= self.layout.ne {
+            return false;
+        }
+        let w = u32_range(&self.layout, 6).start + self.cur * words_for(self.layout.ne) + i / 32;
+        match self.bufs.u32s.as_mut().get_mut(w) {
+            Some(word) => {
+                *word ^= 1 << (i % 32);
+                true
+            }
+            None => false,
+        }
     }
 }
 

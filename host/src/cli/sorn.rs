@@ -24,6 +24,21 @@ pub enum SornCommand {
     #[command(after_help = "Examples:\n  neuroloop sorn run --steps 1000 --seed 1 --out runs/a\n  \
         neuroloop sorn resume runs/a --steps 1000 --summary")]
     Resume(ResumeArgs),
+    /// Draw every figure of a recorded run (PNG and SVG) and an index.html with its config and
+    /// summary, into RUN_DIR/report/.
+    #[command(
+        after_help = "Example:\n  neuroloop sorn run --steps 3000 --seed 1 --out runs/a && neuroloop sorn report runs/a"
+    )]
+    Report(ReportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The run directory.
+    dir: PathBuf,
+    /// Use the last N steps for the raster, ISIs, correlations and Hamming distance.
+    #[arg(long, default_value_t = 2000)]
+    last: u64,
 }
 
 /// Recording options shared by `run` and `resume`.
@@ -117,6 +132,11 @@ pub fn run(cmd: SornCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
     match cmd {
         SornCommand::Run(args) => run_cmd(args, out, err),
         SornCommand::Resume(args) => resume_cmd(args, out, err),
+        SornCommand::Report(args) => {
+            let dir = crate::report::report(&args.dir, args.last)?;
+            writeln!(out, "{}", dir.join("index.html").display())?;
+            Ok(0)
+        }
     }
 }
 
@@ -138,10 +158,12 @@ fn run_cmd(args: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::R
     let mut net = sorn::build(&cfg, args.seed)?;
     // The budget is checked before anything is written or run.
     let mut recordings = spec.map(|spec| Recordings::new(spec, &net, args.steps)).transpose()?;
+    let mut inputs = sorn::input_rng(args.seed);
     if let Some(dir) = &args.out {
         rundir::prepare(dir, args.force)?;
+        let initial = Snapshot { net: net.clone(), seed: args.seed, input_rng: Some(inputs.clone()) };
+        crate::snapshot::save(&dir.join(crate::report::INITIAL), &initial)?;
     }
-    let mut inputs = sorn::input_rng(args.seed);
     let s = sorn::run_segment(&mut net, mode, args.seed, &mut inputs, args.steps, &mut |n, rep| {
         if let Some(r) = &mut recordings {
             r.record(n, rep);

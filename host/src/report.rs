@@ -1,0 +1,271 @@
+//! `neuroloop sorn report RUN_DIR`: every figure of the package's `Plotter` for a recorded run,
+//! and an `index.html` that shows them with the run's config and summary.
+//!
+//! The report replays the run from its initial snapshot (`initial.nlsnap`), segment by segment
+//! with each segment's mode, so it needs no recordings and draws figures of any run directory
+//! exactly (a run is a pure function of its seed and inputs). A second replay, with one
+//! excitatory unit flipped at the start, gives the Hamming distance (perturbation spread).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use neuroloop_core::sorn::{Freeze, Mode, Phase, Rule};
+
+use crate::figures::{self, Fit};
+use crate::rundir::{self, RunMeta};
+use crate::snapshot;
+use crate::sorn::HostSorn;
+
+/// File name of the snapshot taken before the first step.
+pub const INITIAL: &str = "initial.nlsnap";
+
+/// The figures a report draws (file stems).
+pub const FIGURES: [&str; 10] = [
+    "raster",
+    "firing_rate_hist",
+    "weights",
+    "weights_log",
+    "isi",
+    "incoming",
+    "outgoing",
+    "connection_counts",
+    "hamming",
+    "correlation",
+];
+
+/// What the replay keeps of the run.
+struct Replay {
+    net: HostSorn,
+    first_step: u64,
+    /// Excitatory spikes of the last `keep` steps (unit lists).
+    spikes: Vec<Vec<usize>>,
+    /// (E->E, I->E) counts after every step.
+    counts: Vec<(u32, u32)>,
+}
+
+fn mode_of(seg: &rundir::Segment) -> anyhow::Result<Mode> {
+    let phase = seg.phase.parse::<Phase>().map_err(|e| anyhow::anyhow!("run.json: {e}"))?;
+    let mut freeze = Freeze::NONE;
+    for r in &seg.freeze {
+        freeze = freeze.with(r.parse::<Rule>().map_err(|e| anyhow::anyhow!("run.json: {e}"))?);
+    }
+    Ok(Mode { phase, freeze, noise: seg.noise })
+}
+
+/// Replays the run from `initial`, keeping the excitatory spikes of the last `keep` steps.
+fn replay(dir: &Path, meta: &RunMeta, keep: u64, flip: Option<usize>) -> anyhow::Result<Replay> {
+    let snap =
+        snapshot::load(&dir.join(INITIAL)).with_context(|| format!("cannot load {}", dir.join(INITIAL).display()))?;
+    let mut net = snap.net;
+    let mut inputs = snap.input_rng.ok_or_else(|| anyhow::anyhow!("the initial snapshot has no input generator"))?;
+    if let Some(i) = flip {
+        net.flip_excitatory(i);
+    }
+    let total = meta.total_steps;
+    let first_step = total.saturating_sub(keep) + 1;
+    let mut spikes = Vec::new();
+    let mut counts = Vec::with_capacity(total as usize);
+    let mut u = vec![0.0f32; net.config().nu as usize];
+    for seg in &meta.segments {
+        net.set_mode(mode_of(seg)?);
+        for _ in 0..seg.steps {
+            u.iter_mut().for_each(|v| *v = inputs.uniform_f32());
+            net.step(&u)?;
+            counts.push((net.ee_count(), net.ei_count()));
+            if net.counters().steps >= first_step {
+                spikes.push(net.x().iter_ones().collect());
+            }
+        }
+    }
+    Ok(Replay { net, first_step, spikes, counts })
+}
+
+/// Replays a run directory from its initial snapshot and returns the final network: equal, bit
+/// for bit, to the one in `state.nlsnap` (runs are pure functions of seed and inputs).
+pub fn replay_final(dir: &Path) -> anyhow::Result<HostSorn> {
+    let text = std::fs::read_to_string(dir.join(rundir::META))
+        .with_context(|| format!("{} is not a run directory (no {})", dir.display(), rundir::META))?;
+    let meta: RunMeta = serde_json::from_str(&text).context("run.json")?;
+    Ok(replay(dir, &meta, 1, None)?.net)
+}
+
+/// Pearson correlation matrix of the units' spike trains (0 off the diagonal for a unit that
+/// never or always fired, 1 on it).
+fn correlation_matrix(spikes: &[Vec<usize>], n: usize) -> Vec<f64> {
+    let t = spikes.len().max(1) as f64;
+    let mut x = vec![vec![0.0f64; spikes.len()]; n];
+    for (k, s) in spikes.iter().enumerate() {
+        for &i in s {
+            x[i][k] = 1.0;
+        }
+    }
+    let means: Vec<f64> = x.iter().map(|r| r.iter().sum::<f64>() / t).collect();
+    let sds: Vec<f64> =
+        x.iter().zip(&means).map(|(r, m)| (r.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / t).sqrt()).collect();
+    let mut c = vec![0.0f64; n * n];
+    for i in 0..n {
+        c[i * n + i] = 1.0;
+        for j in 0..i {
+            if sds[i] > 0.0 && sds[j] > 0.0 {
+                let cov = x[i].iter().zip(&x[j]).map(|(a, b)| (a - means[i]) * (b - means[j])).sum::<f64>() / t;
+                c[i * n + j] = cov / (sds[i] * sds[j]);
+                c[j * n + i] = c[i * n + j];
+            }
+        }
+    }
+    c
+}
+
+/// Renders every figure (PNG and SVG) and `index.html` into `RUN_DIR/report/`; returns the
+/// report directory. `keep` bounds the steps drawn in the raster and used for ISIs and
+/// correlations (the last `keep` steps).
+pub fn report(dir: &Path, keep: u64) -> anyhow::Result<PathBuf> {
+    let text = std::fs::read_to_string(dir.join(rundir::META))
+        .with_context(|| format!("{} is not a run directory (no {})", dir.display(), rundir::META))?;
+    let meta: RunMeta = serde_json::from_str(&text).context("run.json")?;
+    if !dir.join(INITIAL).exists() {
+        bail!("{} has no {INITIAL}: it was recorded by an older neuroloop; record the run again", dir.display());
+    }
+    let out = dir.join("report");
+    std::fs::create_dir_all(&out)?;
+    let run = replay(dir, &meta, keep.max(1), None)?;
+    let cfg = *run.net.config();
+    let ne = cfg.ne as usize;
+
+    let mut figs: Vec<(&str, String)> = Vec::new();
+    let mut both =
+        |stem: &'static str, caption: String, draw: &dyn Fn(&Path) -> anyhow::Result<()>| -> anyhow::Result<()> {
+            for ext in ["png", "svg"] {
+                draw(&out.join(format!("{stem}.{ext}")))?;
+            }
+            figs.push((stem, caption));
+            Ok(())
+        };
+
+    let shown = run.spikes.len().min(1000);
+    let raster_from = run.spikes.len() - shown;
+    let first_shown = run.first_step + raster_from as u64;
+    both("raster", format!("Excitatory spikes, steps {first_shown}..{}", meta.total_steps), &|p| {
+        figures::raster(p, "Excitatory raster", first_shown, shown, ne, &|t| run.spikes[raster_from + t].clone())
+    })?;
+
+    let activity: Vec<f64> = run.spikes.iter().map(|s| s.len() as f64).filter(|&a| a > 0.0).collect();
+    both(
+        "firing_rate_hist",
+        "Active excitatory units per step (steps with none removed, as the package)".into(),
+        &|p| {
+            figures::histogram(p, "Population activity", "active units per step", &activity, 30, Fit::normal(&activity))
+        },
+    )?;
+
+    let weights: Vec<f64> = run.net.wee().iter().map(|s| f64::from(s.w)).filter(|&w| w >= 0.01).collect();
+    both("weights", "E->E weights >= 0.01 at the end, with a log-normal fit".into(), &|p| {
+        figures::histogram(p, "E->E weight distribution", "weight", &weights, 40, Fit::lognormal(&weights))
+    })?;
+    let logs: Vec<f64> = weights.iter().map(|w| w.log10()).collect();
+    both("weights_log", "The same on a log axis: log10(weight), normal fit".into(), &|p| {
+        figures::histogram(p, "E->E weights, log axis", "log10(weight)", &logs, 40, Fit::normal(&logs))
+    })?;
+
+    let mut isis = Vec::new();
+    let mut last = vec![None::<usize>; ne];
+    for (t, s) in run.spikes.iter().enumerate() {
+        for &i in s {
+            if let Some(prev) = last[i] {
+                isis.push((t - prev) as f64);
+            }
+            last[i] = Some(t);
+        }
+    }
+    both("isi", "Inter-spike intervals of all excitatory units, with an exponential fit".into(), &|p| {
+        figures::histogram(p, "ISI distribution", "interval (steps)", &isis, 40, Fit::exponential(&isis))
+    })?;
+
+    let wee = run.net.wee();
+    let incoming: Vec<f64> = (0..ne).map(|i| wee.in_degree(i) as f64).collect();
+    let outgoing: Vec<f64> = (0..ne).map(|j| wee.out_degree(j) as f64).collect();
+    both("incoming", "E->E incoming connections per unit at the end, normal fit".into(), &|p| {
+        figures::histogram(p, "Incoming E->E connections", "connections", &incoming, 20, Fit::normal(&incoming))
+    })?;
+    both("outgoing", "E->E outgoing connections per unit at the end, normal fit".into(), &|p| {
+        figures::histogram(p, "Outgoing E->E connections", "connections", &outgoing, 20, Fit::normal(&outgoing))
+    })?;
+
+    let ee: Vec<(f64, f64)> = run.counts.iter().enumerate().map(|(t, c)| ((t + 1) as f64, f64::from(c.0))).collect();
+    let ei: Vec<(f64, f64)> = run.counts.iter().enumerate().map(|(t, c)| ((t + 1) as f64, f64::from(c.1))).collect();
+    both("connection_counts", "Synapses over time (after each step)".into(), &|p| {
+        figures::series(p, "Connection counts", "step", "synapses", &[("E->E", ee.clone()), ("I->E", ei.clone())])
+    })?;
+
+    let perturbed = replay(dir, &meta, keep.max(1), Some(0))?;
+    let hamming: Vec<(f64, f64)> = run
+        .spikes
+        .iter()
+        .zip(&perturbed.spikes)
+        .enumerate()
+        .map(|(t, (a, b))| {
+            (
+                (run.first_step + t as u64) as f64,
+                a.iter().filter(|i| !b.contains(i)).count() as f64 + b.iter().filter(|i| !a.contains(i)).count() as f64,
+            )
+        })
+        .collect();
+    both("hamming", "Hamming distance to a copy whose unit 0 was flipped before the first step".into(), &|p| {
+        figures::series(
+            p,
+            "Hamming distance (perturbation)",
+            "step",
+            "units differing",
+            &[("excitatory", hamming.clone())],
+        )
+    })?;
+
+    let corr = correlation_matrix(&run.spikes, ne);
+    both(
+        "correlation",
+        format!("Correlation of excitatory spike trains over the last {} steps (lower triangle)", run.spikes.len()),
+        &|p| figures::correlation(p, "Spike-train correlation", &corr, ne),
+    )?;
+
+    write_index(&out, dir, &meta, &figs)?;
+    Ok(out)
+}
+
+fn write_index(out: &Path, dir: &Path, meta: &RunMeta, figs: &[(&str, String)]) -> anyhow::Result<()> {
+    let config = std::fs::read_to_string(dir.join(rundir::CONFIG)).unwrap_or_default();
+    let summary = serde_json::to_string_pretty(&meta.last_summary)?;
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let mut h = String::new();
+    writeln!(
+        h,
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>SORN run {}</title>",
+        esc(&dir.display().to_string())
+    )?;
+    writeln!(
+        h,
+        "<style>body{{font-family:sans-serif;max-width:1000px;margin:auto}}img{{max-width:100%}}pre{{background:#f4f4f4;padding:8px}}</style></head><body>"
+    )?;
+    writeln!(
+        h,
+        "<h1>SORN run</h1><p>seed {}, {} steps in {} segment(s), input: {}; neuroloop {}</p>",
+        meta.seed,
+        meta.total_steps,
+        meta.segments.len(),
+        esc(&meta.input),
+        esc(&meta.neuroloop_version)
+    )?;
+    writeln!(h, "<h2>Summary of the last segment</h2><pre>{}</pre>", esc(&summary))?;
+    writeln!(h, "<h2>Config</h2><pre>{}</pre>", esc(&config))?;
+    for (stem, caption) in figs {
+        writeln!(
+            h,
+            "<h2>{}</h2><p>{}</p><img src=\"{stem}.png\" alt=\"{stem}\"><p><a href=\"{stem}.svg\">SVG</a></p>",
+            esc(stem),
+            esc(caption)
+        )?;
+    }
+    writeln!(h, "</body></html>")?;
+    std::fs::write(out.join("index.html"), h)?;
+    Ok(())
+}

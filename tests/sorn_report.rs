@@ -1,0 +1,47 @@
+//! `neuroloop sorn report`: every figure, in PNG and SVG, and an index that shows them.
+
+use neuroloop_host::report::FIGURES;
+
+fn cli(args: &[&str]) -> (u8, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = neuroloop_host::cli::run(std::iter::once("neuroloop").chain(args.iter().copied()), &mut out, &mut err);
+    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+}
+
+#[test]
+fn report_draws_every_figure_of_a_resumed_run() {
+    let base = std::env::temp_dir().join(format!("neuroloop-report-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let a = base.join("a");
+    let a_str = a.to_str().unwrap();
+    assert_eq!(cli(&["sorn", "run", "--steps", "600", "--seed", "2", "--out", a_str]).0, 0);
+    assert_eq!(cli(&["sorn", "resume", a_str, "--steps", "300", "--phase", "training"]).0, 0);
+    let (code, out, err) = cli(&["sorn", "report", a_str, "--last", "500"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.trim().ends_with("index.html"));
+    let report = a.join("report");
+    let index = std::fs::read_to_string(report.join("index.html")).unwrap();
+    for stem in FIGURES {
+        let png = std::fs::read(report.join(format!("{stem}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{stem}.png is a PNG");
+        assert!(png.len() > 5_000, "{stem}.png is not blank ({} bytes)", png.len());
+        let svg = std::fs::read_to_string(report.join(format!("{stem}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("</svg>"), "{stem}.svg");
+        assert!(index.contains(&format!("src=\"{stem}.png\"")), "index shows {stem}");
+    }
+    // The index carries the config and the summary.
+    assert!(index.contains("eta_stdp") && index.contains("wee_active_end"));
+    // The report's replay reproduces the run bit for bit (both segments, each in its mode).
+    let replayed = neuroloop_host::report::replay_final(&a).unwrap();
+    let saved = neuroloop_host::snapshot::load(&a.join("state.nlsnap")).unwrap().net;
+    assert_eq!(replayed.buffers(), saved.buffers());
+    assert_eq!(replayed.counters().steps, 900);
+    std::fs::remove_dir_all(&base).unwrap();
+}
+
+#[test]
+fn report_of_a_directory_that_is_not_a_run() {
+    let (code, _, err) = cli(&["sorn", "report", "/nonexistent/run"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a run directory"), "{err}");
+}
