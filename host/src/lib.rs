@@ -13,3 +13,4 @@ pub mod report;
 pub mod rundir;
 pub mod snapshot;
 pub mod sorn;
+pub mod statistics;

@@ -13,9 +13,11 @@ use anyhow::{Context, bail};
 use neuroloop_core::sorn::{Freeze, Mode, Phase, Rule};
 
 use crate::figures::{self, Fit};
+use crate::record::Raster;
 use crate::rundir::{self, RunMeta};
 use crate::snapshot;
 use crate::sorn::HostSorn;
+use crate::statistics;
 
 /// File name of the snapshot taken before the first step.
 pub const INITIAL: &str = "initial.nlsnap";
@@ -38,8 +40,8 @@ pub const FIGURES: [&str; 10] = [
 struct Replay {
     net: HostSorn,
     first_step: u64,
-    /// Excitatory spikes of the last `keep` steps (unit lists).
-    spikes: Vec<Vec<usize>>,
+    /// Excitatory spikes of the last `keep` steps.
+    spikes: Raster,
     /// (E->E, I->E) counts after every step.
     counts: Vec<(u32, u32)>,
 }
@@ -64,7 +66,7 @@ fn replay(dir: &Path, meta: &RunMeta, keep: u64, flip: Option<usize>) -> anyhow:
     }
     let total = meta.total_steps;
     let first_step = total.saturating_sub(keep) + 1;
-    let mut spikes = Vec::new();
+    let mut spikes = Raster::with_capacity(net.config().ne as usize, keep.min(total) as usize);
     let mut counts = Vec::with_capacity(total as usize);
     let mut u = vec![0.0f32; net.config().nu as usize];
     for seg in &meta.segments {
@@ -74,7 +76,7 @@ fn replay(dir: &Path, meta: &RunMeta, keep: u64, flip: Option<usize>) -> anyhow:
             net.step(&u)?;
             counts.push((net.ee_count(), net.ei_count()));
             if net.counters().steps >= first_step {
-                spikes.push(net.x().iter_ones().collect());
+                spikes.push_words(net.x().words());
             }
         }
     }
@@ -88,33 +90,6 @@ pub fn replay_final(dir: &Path) -> anyhow::Result<HostSorn> {
         .with_context(|| format!("{} is not a run directory (no {})", dir.display(), rundir::META))?;
     let meta: RunMeta = serde_json::from_str(&text).context("run.json")?;
     Ok(replay(dir, &meta, 1, None)?.net)
-}
-
-/// Pearson correlation matrix of the units' spike trains (0 off the diagonal for a unit that
-/// never or always fired, 1 on it).
-fn correlation_matrix(spikes: &[Vec<usize>], n: usize) -> Vec<f64> {
-    let t = spikes.len().max(1) as f64;
-    let mut x = vec![vec![0.0f64; spikes.len()]; n];
-    for (k, s) in spikes.iter().enumerate() {
-        for &i in s {
-            x[i][k] = 1.0;
-        }
-    }
-    let means: Vec<f64> = x.iter().map(|r| r.iter().sum::<f64>() / t).collect();
-    let sds: Vec<f64> =
-        x.iter().zip(&means).map(|(r, m)| (r.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / t).sqrt()).collect();
-    let mut c = vec![0.0f64; n * n];
-    for i in 0..n {
-        c[i * n + i] = 1.0;
-        for j in 0..i {
-            if sds[i] > 0.0 && sds[j] > 0.0 {
-                let cov = x[i].iter().zip(&x[j]).map(|(a, b)| (a - means[i]) * (b - means[j])).sum::<f64>() / t;
-                c[i * n + j] = cov / (sds[i] * sds[j]);
-                c[j * n + i] = c[i * n + j];
-            }
-        }
-    }
-    c
 }
 
 /// Renders every figure (PNG and SVG) and `index.html` into `RUN_DIR/report/`; returns the
@@ -143,14 +118,17 @@ pub fn report(dir: &Path, keep: u64) -> anyhow::Result<PathBuf> {
             Ok(())
         };
 
-    let shown = run.spikes.len().min(1000);
-    let raster_from = run.spikes.len() - shown;
+    let kept = run.spikes.steps();
+    let shown = kept.min(1000);
+    let raster_from = kept - shown;
     let first_shown = run.first_step + raster_from as u64;
+    let units_at = |t: usize| (0..ne).filter(|&i| run.spikes.get(t, i)).collect::<Vec<_>>();
     both("raster", format!("Excitatory spikes, steps {first_shown}..{}", meta.total_steps), &|p| {
-        figures::raster(p, "Excitatory raster", first_shown, shown, ne, &|t| run.spikes[raster_from + t].clone())
+        figures::raster(p, "Excitatory raster", first_shown, shown, ne, &|t| units_at(raster_from + t))
     })?;
 
-    let activity: Vec<f64> = run.spikes.iter().map(|s| s.len() as f64).filter(|&a| a > 0.0).collect();
+    let activity: Vec<f64> =
+        statistics::firing_rate_network(&run.spikes).into_iter().filter(|&a| a > 0).map(|a| a as f64).collect();
     both(
         "firing_rate_hist",
         "Active excitatory units per step (steps with none removed, as the package)".into(),
@@ -169,14 +147,9 @@ pub fn report(dir: &Path, keep: u64) -> anyhow::Result<PathBuf> {
     })?;
 
     let mut isis = Vec::new();
-    let mut last = vec![None::<usize>; ne];
-    for (t, s) in run.spikes.iter().enumerate() {
-        for &i in s {
-            if let Some(prev) = last[i] {
-                isis.push((t - prev) as f64);
-            }
-            last[i] = Some(t);
-        }
+    for i in 0..ne {
+        let train = statistics::unit_train(&run.spikes, i)?;
+        isis.extend(statistics::spike_time_intervals(&train).into_iter().map(|d| d as f64));
     }
     both("isi", "Inter-spike intervals of all excitatory units, with an exponential fit".into(), &|p| {
         figures::histogram(p, "ISI distribution", "interval (steps)", &isis, 40, Fit::exponential(&isis))
@@ -199,17 +172,10 @@ pub fn report(dir: &Path, keep: u64) -> anyhow::Result<PathBuf> {
     })?;
 
     let perturbed = replay(dir, &meta, keep.max(1), Some(0))?;
-    let hamming: Vec<(f64, f64)> = run
-        .spikes
-        .iter()
-        .zip(&perturbed.spikes)
+    let hamming: Vec<(f64, f64)> = statistics::hamming_distance(&run.spikes, &perturbed.spikes)?
+        .into_iter()
         .enumerate()
-        .map(|(t, (a, b))| {
-            (
-                (run.first_step + t as u64) as f64,
-                a.iter().filter(|i| !b.contains(i)).count() as f64 + b.iter().filter(|i| !a.contains(i)).count() as f64,
-            )
-        })
+        .map(|(t, d)| ((run.first_step + t as u64) as f64, d as f64))
         .collect();
     both("hamming", "Hamming distance to a copy whose unit 0 was flipped before the first step".into(), &|p| {
         figures::series(
@@ -221,12 +187,10 @@ pub fn report(dir: &Path, keep: u64) -> anyhow::Result<PathBuf> {
         )
     })?;
 
-    let corr = correlation_matrix(&run.spikes, ne);
-    both(
-        "correlation",
-        format!("Correlation of excitatory spike trains over the last {} steps (lower triangle)", run.spikes.len()),
-        &|p| figures::correlation(p, "Spike-train correlation", &corr, ne),
-    )?;
+    let (corr, avg) = statistics::avg_corr_coeff(&run.spikes)?;
+    let caption =
+        format!("Correlation of excitatory spike trains over the last {kept} steps (lower triangle); average {avg:.4}");
+    both("correlation", caption, &|p| figures::correlation(p, "Spike-train correlation", &corr, ne))?;
 
     write_index(&out, dir, &meta, &figs)?;
     Ok(out)
