@@ -29,8 +29,13 @@ fn report_draws_every_figure_of_a_resumed_run() {
         assert!(svg.starts_with("<svg") && svg.contains("</svg>"), "{stem}.svg");
         assert!(index.contains(&format!("src=\"{stem}.png\"")), "index shows {stem}");
     }
-    // The index carries the config and the summary.
-    assert!(index.contains("eta_stdp") && index.contains("wee_active_end"));
+    // The index carries the config, the summary and the statistics.
+    assert!(index.contains("eta_stdp") && index.contains("wee_active_end") && index.contains("avg_corr_coeff"));
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.join("statistics.json")).unwrap()).unwrap();
+    assert_eq!(stats["steps"].as_u64(), Some(500));
+    let h = stats["spike_source_entropy"].as_f64().unwrap();
+    assert!(h > 0.0 && h <= 1.0, "{h}");
     // The report's replay reproduces the run bit for bit (both segments, each in its mode).
     let replayed = neuroloop_host::report::replay_final(&a).unwrap();
     let saved = neuroloop_host::snapshot::load(&a.join("state.nlsnap")).unwrap().net;

@@ -192,11 +192,45 @@ pub fn report(dir: &Path, keep: u64) -> anyhow::Result<PathBuf> {
         format!("Correlation of excitatory spike trains over the last {kept} steps (lower triangle); average {avg:.4}");
     both("correlation", caption, &|p| figures::correlation(p, "Spike-train correlation", &corr, ne))?;
 
-    write_index(&out, dir, &meta, &figs)?;
+    let stats = statistics_json(&run.spikes)?;
+    std::fs::write(out.join("statistics.json"), serde_json::to_string_pretty(&stats)?)?;
+    write_index(&out, dir, &meta, &figs, &stats)?;
     Ok(out)
 }
 
-fn write_index(out: &Path, dir: &Path, meta: &RunMeta, figs: &[(&str, String)]) -> anyhow::Result<()> {
+/// The package's statistics of the excitatory spikes of the last steps, as JSON.
+fn statistics_json(spikes: &Raster) -> anyhow::Result<serde_json::Value> {
+    let rates: Vec<f64> = statistics::firing_rate_network(spikes).into_iter().map(|c| c as f64).collect();
+    let n = spikes.units();
+    let per_unit: Vec<f64> =
+        (0..n).map(|i| statistics::firing_rate_neuron(spikes, i, 1).map(|r| r.2)).collect::<Result<_, _>>()?;
+    let busiest = (0..n).max_by(|&a, &b| per_unit[a].total_cmp(&per_unit[b])).unwrap_or(0);
+    let windows = (spikes.steps() / 20).clamp(1, 100);
+    let fano = statistics::fanofactor(spikes, busiest, windows)?;
+    let isis = statistics::spike_time_intervals(&statistics::unit_train(spikes, busiest)?);
+    Ok(serde_json::json!({
+        "steps": spikes.steps(),
+        "units": n,
+        "mean_active_per_step": rates.iter().sum::<f64>() / rates.len().max(1) as f64,
+        "scale_dependent_smoothness": statistics::scale_dependent_smoothness(&rates).ok(),
+        "scale_independent_smoothness": statistics::scale_independent_smoothness(&rates).ok().flatten(),
+        "autocorr_lag2": statistics::autocorr(&rates, 2).ok().flatten().map(|m| m[0][1]),
+        "avg_corr_coeff": statistics::avg_corr_coeff(spikes)?.1,
+        "spike_source_entropy": statistics::spike_source_entropy(spikes, n).ok(),
+        "busiest_unit": busiest,
+        "busiest_unit_rate": per_unit[busiest],
+        "busiest_unit_fano": { "windows": windows, "mean": fano.0, "variance": fano.1, "fano_factor": fano.2 },
+        "busiest_unit_mean_isi": (!isis.is_empty()).then(|| isis.iter().sum::<usize>() as f64 / isis.len() as f64),
+    }))
+}
+
+fn write_index(
+    out: &Path,
+    dir: &Path,
+    meta: &RunMeta,
+    figs: &[(&str, String)],
+    stats: &serde_json::Value,
+) -> anyhow::Result<()> {
     let config = std::fs::read_to_string(dir.join(rundir::CONFIG)).unwrap_or_default();
     let summary = serde_json::to_string_pretty(&meta.last_summary)?;
     let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
@@ -220,6 +254,11 @@ fn write_index(out: &Path, dir: &Path, meta: &RunMeta, figs: &[(&str, String)]) 
         esc(&meta.neuroloop_version)
     )?;
     writeln!(h, "<h2>Summary of the last segment</h2><pre>{}</pre>", esc(&summary))?;
+    writeln!(
+        h,
+        "<h2>Statistics of the excitatory spikes (last steps; also in statistics.json)</h2><pre>{}</pre>",
+        esc(&serde_json::to_string_pretty(stats)?)
+    )?;
     writeln!(h, "<h2>Config</h2><pre>{}</pre>", esc(&config))?;
     for (stem, caption) in figs {
         writeln!(
