@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 pub mod bits;
+pub mod ctrnn;
 pub mod math;
 pub mod rng;
 pub mod sorn;

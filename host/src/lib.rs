@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod ctrnn;
 pub mod figures;
 pub mod record;
 pub mod report;

@@ -2,6 +2,7 @@
 //! command group. [`run`] is the whole program; `main` only hands it the process's arguments
 //! and streams, so tests can call it in-process.
 
+mod ctrnn;
 mod sorn;
 
 use std::ffi::OsString;
@@ -27,6 +28,9 @@ enum Command {
     /// Self-organising recurrent networks (SORN).
     #[command(subcommand)]
     Sorn(sorn::SornCommand),
+    /// Continuous-time RNNs (nn4n models): parity checks and runs.
+    #[command(subcommand)]
+    Ctrnn(ctrnn::CtrnnCommand),
 }
 
 /// Runs the CLI with `args` (the first item is the program name), writing results to `out` and
@@ -47,6 +51,7 @@ where
     };
     let result = match cli.command {
         Command::Sorn(cmd) => sorn::run(cmd, out, err),
+        Command::Ctrnn(cmd) => ctrnn::run(cmd, out, err),
     };
     match result {
         Ok(code) => code,
