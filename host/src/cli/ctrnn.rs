@@ -21,6 +21,17 @@ pub enum CtrnnCommand {
     /// and write the readout as CSV (one row per step).
     #[command(after_help = "Example:\n  neuroloop ctrnn run --model model.json --input u.csv --output y.csv")]
     Run(RunArgs),
+    /// Print Rust source that embeds a model in firmware: `DIMS`, `ACTIVATION`, `PARAMS` (exact
+    /// f32 bits, the core's parameter layout) and `V0`.
+    #[command(after_help = "Example:\n  neuroloop ctrnn embed --model model.json > firmware/src/model.rs")]
+    Embed {
+        /// Model file.
+        #[arg(long)]
+        model: PathBuf,
+        /// Path of the core crate as the generated code should name it.
+        #[arg(long, default_value = "neuroloop_core")]
+        core_crate: String,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -56,6 +67,11 @@ pub fn run(cmd: CtrnnCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyho
                 FixtureReport::TOLERANCE
             )?;
             Ok(if r.passes() { 0 } else { 1 })
+        }
+        CtrnnCommand::Embed { model, core_crate } => {
+            let (m, _) = Model::load(&model, LoadOptions::default())?;
+            write!(out, "{}", crate::ctrnn::rust_source(&m, &core_crate))?;
+            Ok(0)
         }
         CtrnnCommand::Run(a) => {
             let opts = LoadOptions { clamp_on_load: a.clamp_on_load, allow_any_alpha: a.allow_any_alpha };
