@@ -255,6 +255,7 @@ fn embedded_model_equals_the_loaded_one() {
         include!("fixtures/ctrnn_embedded.rs");
     }
     let model = fixture_model();
+    assert_eq!(embedded::V0.to_vec(), model.v0);
     assert_eq!(embedded::DIMS, model.dims);
     assert_eq!(embedded::ACTIVATION, model.activation);
     assert_eq!(
