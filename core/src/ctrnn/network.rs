@@ -231,19 +231,24 @@ pub struct Ctrnn<S> {
 #[inline]
 #[allow(clippy::needless_range_loop)] // the lane index is the point
 fn dot(w: &[f32], x: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let (wc, xc) = (w.chunks_exact(8), x.chunks_exact(8));
-    let (wr, xr) = (wc.remainder(), xc.remainder());
-    for (a, b) in wc.zip(xc) {
-        for k in 0..8 {
-            acc[k] += a[k] * b[k];
+    let n = w.len().min(x.len());
+    let full = n / 8 * 8;
+    // Two groups of four lanes (elements 8m + k and 8m + 4 + k), as two 4-wide SIMD registers.
+    let (mut lo, mut hi) = ([0.0f32; 4], [0.0f32; 4]);
+    for (a, b) in w[..full].chunks_exact(8).zip(x[..full].chunks_exact(8)) {
+        let (a0, a1) = a.split_at(4);
+        let (b0, b1) = b.split_at(4);
+        for k in 0..4 {
+            lo[k] += a0[k] * b0[k];
+            hi[k] += a1[k] * b1[k];
         }
     }
     let mut tail = 0.0f32;
-    for (a, b) in wr.iter().zip(xr) {
+    for (a, b) in w[full..n].iter().zip(&x[full..n]) {
         tail += a * b;
     }
-    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail
+    let s = [lo[0] + hi[0], lo[1] + hi[1], lo[2] + hi[2], lo[3] + hi[3]];
+    ((s[0] + s[2]) + (s[1] + s[3])) + tail
 }
 
 impl<S: AsRef<[f32]> + AsMut<[f32]>> Ctrnn<S> {
