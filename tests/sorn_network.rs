@@ -262,3 +262,18 @@ fn the_default_network_fits_a_128_kib_board_with_room_to_spare() {
     // The dense alternative (three f32 N x N matrices) would need 200 KB.
     assert!(l.bytes() < (200 * 200 + 2 * 200 * 40) * 4 / 2);
 }
+
+#[test]
+fn recurrent_activation_with_many_input_channels() {
+    // 100 input channels (past the first 64): r is the drive without the input, so strong input
+    // on every channel turns x on there while r stays what the recurrent drive alone gives.
+    let cfg = Config { ne: 200, ni: 40, nu: 100, h_ip: Some(0.1), ..Config::DEFAULT };
+    let mut net = build(&cfg, 3).unwrap();
+    net.set_mode(Mode { noise: false, ..Mode::default() });
+    net.step(&[1e4; 100]).unwrap();
+    assert!((0..100).all(|i| net.x().get(i)));
+    assert!((0..100).all(|i| !net.r().get(i)), "nothing was active before: no recurrent drive");
+    net.step(&[0.0; 100]).unwrap();
+    // With no input, r equals x on every unit.
+    assert_eq!(net.r().words(), net.x().words());
+}

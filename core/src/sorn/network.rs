@@ -233,10 +233,10 @@ where
         // drive is computed in place in acc_ee, then packed into bits. Units past the input
         // channels have u = 0, so their r equals their x.
         let nu = input.len();
-        let mut r_input = 0u64;
+        // r of the input units is kept in `codes` (scratch until the spike codes are built).
         for i in 0..nu {
             let recurrent = acc_ee[i] - acc_ei[i];
-            r_input |= u64::from(recurrent + xi_e[i] - te[i] > 0.0) << (i % 64);
+            codes[i] = u16::from(recurrent + xi_e[i] - te[i] > 0.0);
             acc_ee[i] = recurrent + input[i] + xi_e[i] - te[i];
         }
         for i in nu..ne {
@@ -248,17 +248,9 @@ where
         }
         pack_positive(acc_i, y_t1);
         r.copy_from_slice(x_t1);
-        for i in 0..nu {
-            let bit = if i < 64 {
-                r_input >> i & 1 == 1
-            } else {
-                acc_ee[i] - input[i] > 0.0 // recomputed only past 64 input channels
-            };
-            if bit {
-                r[i / 32] |= 1 << (i % 32);
-            } else {
-                r[i / 32] &= !(1 << (i % 32));
-            }
+        for (i, &bit) in codes[..nu].iter().enumerate() {
+            let mask = 1u32 << (i % 32);
+            r[i / 32] = if bit == 1 { r[i / 32] | mask } else { r[i / 32] & !mask };
         }
         plasticity::spike_codes(x_t, x_t1, codes);
 
