@@ -14,7 +14,7 @@ use super::Model;
 /// use neuroloop_core::ctrnn::{Activation, Dims};
 /// let m = random_model(Dims { inputs: 1, hidden: 3, outputs: 1 }, Activation::Tanh, &InitOptions::default(), 1);
 /// let src = rust_source(&m, "neuroloop_core");
-/// assert!(src.contains("pub const PARAMS: [f32; 22]"));
+/// assert!(src.contains("pub const PARAMS: [f32; 25]")); // 3 + 3 + 9 + 3 + 3 + 1 + 3
 /// ```
 pub fn rust_source(model: &Model, core_crate: &str) -> String {
     let d = model.dims;
