@@ -40,6 +40,7 @@
 
 pub mod bits;
 pub mod ctrnn;
+pub mod env;
 pub mod math;
 pub mod rng;
 pub mod sorn;

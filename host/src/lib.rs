@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod ctrnn;
+pub mod env;
 pub mod figures;
 pub mod record;
 pub mod report;

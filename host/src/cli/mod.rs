@@ -3,6 +3,7 @@
 //! and streams, so tests can call it in-process.
 
 mod ctrnn;
+mod env;
 mod sorn;
 
 use std::ffi::OsString;
@@ -31,6 +32,9 @@ enum Command {
     /// Continuous-time RNNs (nn4n models): parity checks and runs.
     #[command(subcommand)]
     Ctrnn(ctrnn::CtrnnCommand),
+    /// Plants (gymnasium's classic control): fixture replays.
+    #[command(subcommand)]
+    Env(env::EnvCommand),
 }
 
 /// Runs the CLI with `args` (the first item is the program name), writing results to `out` and
@@ -52,6 +56,7 @@ where
     let result = match cli.command {
         Command::Sorn(cmd) => sorn::run(cmd, out, err),
         Command::Ctrnn(cmd) => ctrnn::run(cmd, out, err),
+        Command::Env(cmd) => env::run(cmd, out),
     };
     match result {
         Ok(code) => code,
