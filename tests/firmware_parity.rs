@@ -1,9 +1,13 @@
-//! The firmware's SORN (default network, seed 1, 200 plastic steps, README input) run under
-//! QEMU's Cortex-M4F (`mps2-an386`) prints the same synapse counts and spike digest as the same
-//! run through `neuroloop-core` on this machine: bit for bit, no tolerance.
+//! The firmware's scenarios run under QEMU on a Cortex-M4F (`mps2-an386`, hardware FPU) and a
+//! Cortex-M3 (`mps2-an385`, soft float) print the same digests as the same runs through
+//! `neuroloop-core` on this machine: bit for bit, no tolerance.
+//! - SORN: default network, seed 1, 200 plastic steps of the README input (synapse counts and a
+//!   digest of every step's spikes);
+//! - CTRNN: the nn4n fixture's model embedded at build time, 100 steps of a fixed input (digest
+//!   of every step's state and readout).
 //!
-//! Needs the `thumbv7em-none-eabihf` target and `qemu-system-arm`; the README test command
-//! installs both. Without QEMU the test fails with a message saying what to install (set
+//! Needs the thumb targets and `qemu-system-arm`; the README test command installs them.
+//! Without QEMU the test fails with a message saying what to install (set
 //! `NEUROLOOP_SKIP_QEMU=1` to skip it deliberately).
 
 use std::path::PathBuf;
@@ -31,23 +35,36 @@ fn host_line(steps: u32, seed: u64) -> String {
     format!("sorn steps={} ee={} ei={} digest={:#010x}", steps, net.ee_count(), net.ei_count(), digest)
 }
 
+mod model {
+    include!("../firmware/src/ctrnn_model.rs");
+}
+
+/// The CTRNN scenario's line, computed on the host.
+fn host_ctrnn_line() -> String {
+    let net = neuroloop_core::ctrnn::Ctrnn::new(model::DIMS, model::ACTIVATION, model::PARAMS.to_vec()).unwrap();
+    let mut state = vec![0.0f32; 2 * model::DIMS.hidden];
+    let mut y = vec![0.0f32; model::DIMS.outputs];
+    let mut digest: u32 = 0x811c_9dc5;
+    for t in 0..100u32 {
+        let u = [(t % 10) as f32 * 0.1, -0.3, 1.0];
+        net.step(&mut state, &u, &mut y, None).unwrap();
+        for w in state.iter().chain(y.iter()).map(|v| v.to_bits()) {
+            for b in w.to_le_bytes() {
+                digest = (digest ^ u32::from(b)).wrapping_mul(0x0100_0193);
+            }
+        }
+    }
+    let _ = model::V0;
+    format!("ctrnn steps=100 y0={:#010x} digest={:#010x}", y[0].to_bits(), digest)
+}
+
 fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-#[test]
-fn firmware_sorn_matches_the_host_bit_for_bit() {
-    if std::env::var_os("NEUROLOOP_SKIP_QEMU").is_some() {
-        eprintln!("skipped: NEUROLOOP_SKIP_QEMU is set");
-        return;
-    }
-    let qemu = Command::new("qemu-system-arm").arg("--version").stdout(Stdio::null()).status();
-    assert!(
-        matches!(qemu, Ok(s) if s.success()),
-        "qemu-system-arm is missing: `apt-get install -y qemu-system-arm` (the README test command does this)"
-    );
+/// Builds the firmware for `target` and runs it on `machine`; returns its stdout.
+fn run_firmware(target: &str, machine: &str, cpu: &str) -> String {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let target = "thumbv7em-none-eabihf";
     let status = Command::new(cargo)
         .args(["build", "-q", "-p", "neuroloop-firmware", "--release", "--target", target])
         .current_dir(workspace_root())
@@ -59,34 +76,73 @@ fn firmware_sorn_matches_the_host_bit_for_bit() {
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_root().join("target"), PathBuf::from);
     let elf = target_dir.join(target).join("release").join("neuroloop-firmware");
     let mut child = Command::new("qemu-system-arm")
-        .args(["-machine", "mps2-an386", "-cpu", "cortex-m4", "-nographic"])
-        .args(["-semihosting-config", "enable=on,target=native", "-kernel"])
+        .args(["-machine", machine, "-cpu", cpu, "-nographic"])
+        .args(["-semihosting-config", "enable=on,target=native", "-icount", "shift=10,sleep=off", "-kernel"])
         .arg(&elf)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("qemu starts");
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
         if std::time::Instant::now() > deadline {
             let _ = child.kill();
-            panic!("the firmware did not exit within 60 s under QEMU (hang or HardFault loop)");
+            panic!("the firmware did not exit within 120 s under QEMU {machine} (hang or HardFault loop)");
         }
         std::thread::sleep(Duration::from_millis(20));
     };
     let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(status.success(), "firmware exited with {status}: {stdout}{}", String::from_utf8_lossy(&out.stderr));
-    let board = stdout.lines().find(|l| l.starts_with("sorn ")).expect("the firmware prints its result line");
-    assert_eq!(board, host_line(200, 1));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        status.success(),
+        "firmware exited with {status} on {machine}: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn qemu_present() -> bool {
+    if std::env::var_os("NEUROLOOP_SKIP_QEMU").is_some() {
+        eprintln!("skipped: NEUROLOOP_SKIP_QEMU is set");
+        return false;
+    }
+    let qemu = Command::new("qemu-system-arm").arg("--version").stdout(Stdio::null()).status();
+    assert!(
+        matches!(qemu, Ok(s) if s.success()),
+        "qemu-system-arm is missing: `apt-get install -y qemu-system-arm` (the README test command does this)"
+    );
+    true
+}
+
+#[test]
+fn firmware_scenarios_match_the_host_bit_for_bit_on_m4f_and_m3() {
+    if !qemu_present() {
+        return;
+    }
+    let (sorn, ctrnn) = (host_line(200, 1), host_ctrnn_line());
+    for (target, machine, cpu) in
+        [("thumbv7em-none-eabihf", "mps2-an386", "cortex-m4"), ("thumbv7m-none-eabi", "mps2-an385", "cortex-m3")]
+    {
+        let out = run_firmware(target, machine, cpu);
+        let line = |prefix: &str| {
+            out.lines()
+                .find(|l| l.starts_with(prefix))
+                .unwrap_or_else(|| panic!("{machine}: no {prefix:?} line in {out}"))
+                .to_string()
+        };
+        assert_eq!(line("sorn "), sorn, "{machine}");
+        assert_eq!(line("ctrnn "), ctrnn, "{machine}");
+        assert!(line("sorn_step_instructions=").len() > 23, "instruction count printed");
+    }
 }
 
 #[test]
 fn the_digest_depends_on_the_seed() {
     // So that equality above means something.
     assert_ne!(host_line(200, 1), host_line(200, 2));
+    assert_ne!(host_line(200, 1), host_line(199, 1));
 }
