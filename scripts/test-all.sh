@@ -46,6 +46,8 @@ cargo build -p neuroloop-core --target thumbv7m-none-eabi
 cargo build -p neuroloop-core --target thumbv7em-none-eabihf --features defmt,fast-math
 cargo clippy -p neuroloop-core --target thumbv7em-none-eabihf --features defmt -- -D warnings
 cargo build -p neuroloop-firmware --release --target thumbv7em-none-eabihf
+cargo build -p neuroloop-firmware --release --target thumbv7m-none-eabi
+cargo clippy -p neuroloop-firmware --release --target thumbv7em-none-eabihf -- -D warnings
 
 step "the main job runs"
 cargo run --release -q -p neuroloop-host -- sorn run --steps 2000 --seed 1 --summary

@@ -67,7 +67,9 @@ mod board {
 
     fn fail() -> ! {
         debug::exit(debug::EXIT_FAILURE);
-        loop {}
+        loop {
+            cortex_m::asm::wfi();
+        }
     }
 
     #[cfg(feature = "sorn")]
@@ -149,14 +151,18 @@ mod board {
         ctrnn(&mut counter);
         let _ = &mut counter;
         debug::exit(debug::EXIT_SUCCESS);
-        loop {}
+        loop {
+            cortex_m::asm::wfi();
+        }
     }
 
     #[cortex_m_rt::exception]
     unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
         hprintln!("HardFault at pc={:#010x}", ef.pc());
         debug::exit(debug::EXIT_FAILURE);
-        loop {}
+        loop {
+            cortex_m::asm::wfi();
+        }
     }
 }
 
