@@ -62,11 +62,12 @@ fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Builds the firmware for `target` and runs it on `machine`; returns its stdout.
-fn run_firmware(target: &str, machine: &str, cpu: &str) -> String {
+/// Builds the firmware for `target` with `features` and runs it on `machine`; returns stdout.
+fn run_firmware(target: &str, features: &str, machine: &str, cpu: &str) -> String {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .args(["build", "-q", "-p", "neuroloop-firmware", "--release", "--target", target])
+        .args(["--no-default-features", "--features", features])
         .current_dir(workspace_root())
         .env_remove("RUSTFLAGS")
         .status()
@@ -127,7 +128,7 @@ fn firmware_scenarios_match_the_host_bit_for_bit_on_m4f_and_m3() {
     for (target, machine, cpu) in
         [("thumbv7em-none-eabihf", "mps2-an386", "cortex-m4"), ("thumbv7m-none-eabi", "mps2-an385", "cortex-m3")]
     {
-        let out = run_firmware(target, machine, cpu);
+        let out = run_firmware(target, "sorn,ctrnn", machine, cpu);
         let line = |prefix: &str| {
             out.lines()
                 .find(|l| l.starts_with(prefix))
@@ -138,6 +139,17 @@ fn firmware_scenarios_match_the_host_bit_for_bit_on_m4f_and_m3() {
         assert_eq!(line("ctrnn "), ctrnn, "{machine}");
         assert!(line("sorn_step_instructions=").len() > 23, "instruction count printed");
     }
+}
+
+#[test]
+fn firmware_ctrnn_matches_the_host_on_m0() {
+    // The default SORN (105 KiB) does not fit the micro:bit's 16 KiB of RAM; the CTRNN does.
+    if !qemu_present() {
+        return;
+    }
+    let out = run_firmware("thumbv6m-none-eabi", "ctrnn", "microbit", "cortex-m0");
+    let line = out.lines().find(|l| l.starts_with("ctrnn ")).expect("a ctrnn line");
+    assert_eq!(line, host_ctrnn_line());
 }
 
 #[test]

@@ -10,11 +10,13 @@
 //!   `neuroloop ctrnn embed`), 100 steps of a fixed input; digest over every step's state and
 //!   readout bits; also the mean instructions of a step.
 //!
-//! Instruction counts: QEMU runs with `-icount shift=10`, so each instruction advances virtual
+//! Instruction counts (mps2 boards only; the formula assumes their 25 MHz SysTick): QEMU runs
+//! with `-icount shift=10`, so each instruction advances virtual
 //! time by 1024 ns and SysTick (25 MHz on the mps2 boards) counts `ticks * 40 / 1024`
 //! instructions (`shared/spec/firmware.md` section 9).
 //!
-//! Build and run under QEMU: `cargo fw-run` (see `.cargo/config.toml`).
+//! Build and run under QEMU: `cargo fw-run` (see `.cargo/config.toml`); on a Cortex-M0 (micro:bit,
+//! 16 KiB RAM) build `--no-default-features --features ctrnn`.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 /// FNV-1a over little-endian words: the digest both sides compute.
