@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod control;
 pub mod ctrnn;
 pub mod env;
 pub mod figures;

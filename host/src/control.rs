@@ -1,0 +1,182 @@
+//! Closed-loop control on the host: a CTRNN controller acting in an environment, episodes, and
+//! training of its weights by a natural evolution strategy (antithetic Gaussian perturbations,
+//! rank-based fitness shaping; Salimans et al. 2017), with episodes evaluated in parallel.
+//!
+//! The controller reads the raw observation as its input; its readout is the action: the
+//! argmax over one output per discrete action, or `bound * tanh(y)` for a one-dimensional box
+//! action. Training changes every weight and bias, never alpha.
+
+use neuroloop_core::ctrnn::{Activation, Dims};
+use neuroloop_core::env::{Action, Space};
+use neuroloop_core::rng::NetRng;
+use rayon::prelude::*;
+
+use crate::ctrnn::{InitOptions, Model, random_model};
+use crate::env::AnyEnv;
+
+/// The controller of an environment: sizes follow its spaces.
+pub fn controller_dims(env: &AnyEnv, hidden: usize) -> anyhow::Result<Dims> {
+    let (obs, act) = env.spaces();
+    let inputs = match obs {
+        Space::Box { dim, .. } => dim,
+        Space::Discrete(_) => anyhow::bail!("discrete observation spaces are not supported"),
+    };
+    let outputs = match act {
+        Space::Discrete(n) => n,
+        Space::Box { dim: 1, .. } => 1,
+        Space::Box { dim, .. } => anyhow::bail!("{dim}-dimensional actions are not supported yet"),
+    };
+    Ok(Dims { inputs, hidden, outputs })
+}
+
+/// Runs one episode of `model` in `env` from reset seed `seed`; returns the total reward.
+pub fn episode(model: &Model, env: &mut AnyEnv, seed: u64) -> f64 {
+    let net = model.network();
+    let h = model.dims.hidden;
+    let mut state = vec![0.0f32; 2 * h];
+    if net.init_state(&model.v0, &mut state).is_err() {
+        return f64::NEG_INFINITY;
+    }
+    let mut y = vec![0.0f32; model.dims.outputs];
+    let mut obs = env.reset(seed);
+    let act_space = env.spaces().1;
+    let mut total = 0.0;
+    loop {
+        if net.step(&mut state, &obs, &mut y, None).is_err() {
+            return f64::NEG_INFINITY;
+        }
+        let cont;
+        let action = match act_space {
+            Space::Discrete(_) => Action::Discrete(
+                y.iter().enumerate().fold((0, f32::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b }).0,
+            ),
+            Space::Box { high, .. } => {
+                cont = [high[0] * Activation::Tanh.apply(y[0])];
+                Action::Continuous(&cont)
+            }
+        };
+        match env.step(action) {
+            Ok(t) => {
+                total += t.reward;
+                if t.terminated || t.truncated {
+                    return total;
+                }
+            }
+            Err(_) => return f64::NEG_INFINITY,
+        }
+        obs = env.observation();
+    }
+}
+
+/// Mean and standard deviation of the returns of `episodes` episodes (reset seeds
+/// `seed, seed + 1, ...`), in parallel.
+pub fn evaluate(model: &Model, env_id: &str, episodes: u64, seed: u64) -> anyhow::Result<(f64, f64)> {
+    AnyEnv::new(env_id)?;
+    let returns: Vec<f64> = (0..episodes)
+        .into_par_iter()
+        .map(|k| {
+            let mut env = AnyEnv::new(env_id).expect("checked above");
+            episode(model, &mut env, seed.wrapping_add(k))
+        })
+        .collect();
+    let n = returns.len().max(1) as f64;
+    let mean = returns.iter().sum::<f64>() / n;
+    let sd = (returns.iter().map(|r| (r - mean) * (r - mean)).sum::<f64>() / n).sqrt();
+    Ok((mean, sd))
+}
+
+/// Evolution-strategy settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EsOptions {
+    /// Hidden neurons of the controller.
+    pub hidden: usize,
+    /// Generations.
+    pub generations: usize,
+    /// Antithetic pairs per generation.
+    pub pairs: usize,
+    /// Perturbation standard deviation.
+    pub sigma: f32,
+    /// Step size.
+    pub learning_rate: f32,
+    /// Episodes per fitness evaluation.
+    pub episodes: u64,
+    /// Controller time constant ratio `dt / tau`.
+    pub alpha: f32,
+}
+
+impl Default for EsOptions {
+    fn default() -> Self {
+        EsOptions { hidden: 8, generations: 60, pairs: 24, sigma: 0.1, learning_rate: 0.05, episodes: 3, alpha: 0.5 }
+    }
+}
+
+/// One generation's figures.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Generation {
+    /// Generation index.
+    pub generation: usize,
+    /// Mean return of the perturbed population.
+    pub population_mean: f64,
+    /// Mean return of the current parameters (on fixed evaluation seeds).
+    pub mean_return: f64,
+}
+
+/// Trains a CTRNN controller for `env_id` from `seed`; returns the model and the learning curve.
+/// `progress` is called after every generation.
+pub fn train_es(
+    env_id: &str,
+    opts: &EsOptions,
+    seed: u64,
+    progress: &mut dyn FnMut(&Generation),
+) -> anyhow::Result<(Model, Vec<Generation>)> {
+    let env = AnyEnv::new(env_id)?;
+    let dims = controller_dims(&env, opts.hidden)?;
+    let init = InitOptions { dt: opts.alpha, tau: 1.0, biases: Some(Default::default()), ..InitOptions::default() };
+    let mut model = random_model(dims, Activation::Tanh, &init, seed);
+    let n = model.params.len() - dims.hidden; // alpha is not trained
+    let mut rng = NetRng::seed_from_u64(seed ^ 0x5eed_e5);
+    let mut curve = Vec::new();
+    for generation in 0..opts.generations {
+        let noise: Vec<Vec<f32>> = (0..opts.pairs).map(|_| (0..n).map(|_| rng.normal()).collect()).collect();
+        let ep_seed = rng.next_u32() as u64;
+        let fitness: Vec<(f64, f64)> = noise
+            .par_iter()
+            .map(|eps| {
+                let mut plus = model.clone();
+                let mut minus = model.clone();
+                for k in 0..n {
+                    plus.params[k] += opts.sigma * eps[k];
+                    minus.params[k] -= opts.sigma * eps[k];
+                }
+                let run = |m: &Model| {
+                    let mut env = AnyEnv::new(env_id).expect("checked above");
+                    (0..opts.episodes).map(|e| episode(m, &mut env, ep_seed + e)).sum::<f64>() / opts.episodes as f64
+                };
+                (run(&plus), run(&minus))
+            })
+            .collect();
+        // Rank-based shaping: returns mapped to [-0.5, 0.5] by rank.
+        let mut all: Vec<(f64, usize)> =
+            fitness.iter().flat_map(|f| [f.0, f.1]).enumerate().map(|(i, r)| (r, i)).collect();
+        all.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let m = all.len();
+        let mut shaped = vec![0.0f32; m];
+        for (rank, &(_, i)) in all.iter().enumerate() {
+            shaped[i] = rank as f32 / (m - 1).max(1) as f32 - 0.5;
+        }
+        for (p, eps) in noise.iter().enumerate() {
+            let w = (shaped[2 * p] - shaped[2 * p + 1]) * opts.learning_rate / (opts.pairs as f32 * opts.sigma);
+            for k in 0..n {
+                model.params[k] += w * eps[k];
+            }
+        }
+        let population_mean = fitness.iter().map(|f| f.0 + f.1).sum::<f64>() / (2 * opts.pairs) as f64;
+        let (mean_return, _) = evaluate(&model, env_id, 10, 1_000_000)?;
+        let g = Generation { generation, population_mean, mean_return };
+        progress(&g);
+        curve.push(g);
+    }
+    model.meta =
+        Some(serde_json::json!({"source": "neuroloop train (evolution strategy)", "env": env_id, "seed": seed}));
+    Ok((model, curve))
+}
