@@ -134,7 +134,7 @@ pub fn train_es(
     let init = InitOptions { dt: opts.alpha, tau: 1.0, biases: Some(Default::default()), ..InitOptions::default() };
     let mut model = random_model(dims, Activation::Tanh, &init, seed);
     let n = model.params.len() - dims.hidden; // alpha is not trained
-    let mut rng = NetRng::seed_from_u64(seed ^ 0x5eed_e5);
+    let mut rng = NetRng::seed_from_u64(seed ^ 0x005e_ede5);
     let mut curve = Vec::new();
     for generation in 0..opts.generations {
         let noise: Vec<Vec<f32>> = (0..opts.pairs).map(|_| (0..n).map(|_| rng.normal()).collect()).collect();

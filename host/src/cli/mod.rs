@@ -2,6 +2,7 @@
 //! command group. [`run`] is the whole program; `main` only hands it the process's arguments
 //! and streams, so tests can call it in-process.
 
+mod control;
 mod ctrnn;
 mod env;
 mod sorn;
@@ -35,6 +36,17 @@ enum Command {
     /// Plants (gymnasium's classic control): fixture replays.
     #[command(subcommand)]
     Env(env::EnvCommand),
+    /// Train a controller in closed loop with an environment.
+    #[command(
+        after_help = "Example:\n  neuroloop train --env CartPole-v1 --controller ctrnn --seed 1 --out runs/cartpole"
+    )]
+    Train(control::TrainArgs),
+    /// Evaluate a trained controller; the last line is one JSON object with mean_return,
+    /// std_return and episodes.
+    #[command(
+        after_help = "Example:\n  neuroloop eval --env CartPole-v1 --model runs/cartpole/model.json --episodes 100 --seed 7"
+    )]
+    Eval(control::EvalArgs),
 }
 
 /// Runs the CLI with `args` (the first item is the program name), writing results to `out` and
@@ -57,6 +69,8 @@ where
         Command::Sorn(cmd) => sorn::run(cmd, out, err),
         Command::Ctrnn(cmd) => ctrnn::run(cmd, out, err),
         Command::Env(cmd) => env::run(cmd, out),
+        Command::Train(a) => control::train(a, out, err),
+        Command::Eval(a) => control::eval(a, out),
     };
     match result {
         Ok(code) => code,
