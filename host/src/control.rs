@@ -144,9 +144,9 @@ pub fn train_es(
             .map(|eps| {
                 let mut plus = model.clone();
                 let mut minus = model.clone();
-                for k in 0..n {
-                    plus.params[k] += opts.sigma * eps[k];
-                    minus.params[k] -= opts.sigma * eps[k];
+                for ((p, m), e) in plus.params[..n].iter_mut().zip(&mut minus.params[..n]).zip(eps) {
+                    *p += opts.sigma * e;
+                    *m -= opts.sigma * e;
                 }
                 let run = |m: &Model| {
                     let mut env = AnyEnv::new(env_id).expect("checked above");
@@ -166,8 +166,8 @@ pub fn train_es(
         }
         for (p, eps) in noise.iter().enumerate() {
             let w = (shaped[2 * p] - shaped[2 * p + 1]) * opts.learning_rate / (opts.pairs as f32 * opts.sigma);
-            for k in 0..n {
-                model.params[k] += w * eps[k];
+            for (p, e) in model.params[..n].iter_mut().zip(eps) {
+                *p += w * e;
             }
         }
         let population_mean = fitness.iter().map(|f| f.0 + f.1).sum::<f64>() / (2 * opts.pairs) as f64;
