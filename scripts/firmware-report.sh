@@ -9,12 +9,12 @@ rustup component add llvm-tools >/dev/null 2>&1 || true
 SIZE="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin/llvm-size"
 [ -x "$SIZE" ] || { echo "llvm-size not found: rustup component add llvm-tools" >&2; exit 1; }
 
-echo "| target | scenarios | flash (text+data) | static RAM (data+bss) | SORN step | CTRNN step (H 16) |"
-echo "|---|---|---|---|---|---|"
+echo "| target | scenarios | flash (text+data) | static RAM (data+bss) | SORN step | CTRNN step (H 16) | controller step (H 8) |"
+echo "|---|---|---|---|---|---|---|"
 for spec in "thumbv7em-none-eabihf mps2-an386 cortex-m4" "thumbv7m-none-eabi mps2-an385 cortex-m3"; do
     set -- $spec
     target=$1 machine=$2 cpu=$3
-    for features in sorn ctrnn "sorn,ctrnn"; do
+    for features in sorn ctrnn cartpole "sorn,ctrnn,cartpole"; do
         cargo build -q -p neuroloop-firmware --release --target "$target" --no-default-features --features "$features"
         elf="target/$target/release/neuroloop-firmware"
         read -r text data bss _ < <("$SIZE" -B "$elf" | tail -1)
@@ -22,7 +22,8 @@ for spec in "thumbv7em-none-eabihf mps2-an386 cortex-m4" "thumbv7m-none-eabi mps
             -semihosting-config enable=on,target=native -icount shift=10,sleep=off -kernel "$elf")
         sorn=$(echo "$out" | sed -n 's/^sorn_step_instructions=//p')
         ctrnn=$(echo "$out" | sed -n 's/^ctrnn_step_instructions=//p')
-        printf '| %s (%s) | %s | %d B | %d B | %s | %s |\n' "$target" "$cpu" "$features" $((text + data)) $((data + bss)) \
-            "${sorn:+$sorn instr.}" "${ctrnn:+$ctrnn instr.}"
+        ctl=$(echo "$out" | sed -n 's/^cartpole_controller_step_instructions=//p')
+        printf '| %s (%s) | %s | %d B | %d B | %s | %s | %s |\n' "$target" "$cpu" "$features" $((text + data)) $((data + bss)) \
+            "${sorn:+$sorn instr.}" "${ctrnn:+$ctrnn instr.}" "${ctl:+$ctl instr.}"
     done
 done

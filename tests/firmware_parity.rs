@@ -4,7 +4,9 @@
 //! - SORN: default network, seed 1, 200 plastic steps of the README input (synapse counts and a
 //!   digest of every step's spikes);
 //! - CTRNN: the nn4n fixture's model embedded at build time, 100 steps of a fixed input (digest
-//!   of every step's state and readout).
+//!   of every step's state and readout);
+//! - closed loop: the CartPole-v1 plant and the CTRNN controller trained on the host
+//!   (`tests/fixtures/cartpole_controller.json`), one episode (digest of every state and action).
 //!
 //! Needs the thumb targets and `qemu-system-arm`; the README test command installs them.
 //! Without QEMU the test fails with a message saying what to install (set
@@ -119,16 +121,71 @@ fn qemu_present() -> bool {
     true
 }
 
+mod controller {
+    include!("../firmware/src/cartpole_controller.rs");
+}
+
+/// The closed-loop scenario's line, computed on the host: CartPole-v1 from reset seed 7 and the
+/// embedded controller, one episode.
+fn host_cartpole_line() -> String {
+    use neuroloop_core::env::{Action, CartPole};
+    let net = neuroloop_core::ctrnn::Ctrnn::new(controller::DIMS, controller::ACTIVATION, controller::PARAMS.to_vec())
+        .unwrap();
+    let mut state = vec![0.0f32; 2 * controller::DIMS.hidden];
+    net.init_state(&controller::V0, &mut state).unwrap();
+    let mut y = [0.0f32; 2];
+    let mut env = CartPole::new();
+    let mut obs = env.reset(7);
+    let (mut digest, mut steps, mut total) = (0x811c_9dc5u32, 0u32, 0.0f64);
+    loop {
+        net.step(&mut state, &obs, &mut y, None).unwrap();
+        let action = usize::from(y[1] > y[0]);
+        let t = env.step(Action::Discrete(action)).unwrap();
+        steps += 1;
+        total += t.reward;
+        let words = env
+            .state()
+            .iter()
+            .flat_map(|v| [v.to_bits() as u32, (v.to_bits() >> 32) as u32])
+            .chain([action as u32])
+            .collect::<Vec<_>>();
+        for w in words {
+            for b in w.to_le_bytes() {
+                digest = (digest ^ u32::from(b)).wrapping_mul(0x0100_0193);
+            }
+        }
+        if t.terminated || t.truncated {
+            break;
+        }
+        obs = env.observation();
+    }
+    format!("cartpole steps={} return={} digest={:#010x}", steps, total as u32, digest)
+}
+
+#[test]
+fn the_embedded_controller_is_the_trained_model_and_balances_the_pole() {
+    let (model, _) = neuroloop_host::ctrnn::Model::load(
+        &workspace_root().join("tests/fixtures/cartpole_controller.json"),
+        Default::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        neuroloop_host::ctrnn::rust_source(&model, "neuroloop_core"),
+        include_str!("../firmware/src/cartpole_controller.rs")
+    );
+    assert_eq!(host_cartpole_line().split(' ').nth(2), Some("return=500"));
+}
+
 #[test]
 fn firmware_scenarios_match_the_host_bit_for_bit_on_m4f_and_m3() {
     if !qemu_present() {
         return;
     }
-    let (sorn, ctrnn) = (host_line(200, 1), host_ctrnn_line());
+    let (sorn, ctrnn, cartpole) = (host_line(200, 1), host_ctrnn_line(), host_cartpole_line());
     for (target, machine, cpu) in
         [("thumbv7em-none-eabihf", "mps2-an386", "cortex-m4"), ("thumbv7m-none-eabi", "mps2-an385", "cortex-m3")]
     {
-        let out = run_firmware(target, "sorn,ctrnn", machine, cpu);
+        let out = run_firmware(target, "sorn,ctrnn,cartpole", machine, cpu);
         let line = |prefix: &str| {
             out.lines()
                 .find(|l| l.starts_with(prefix))
@@ -137,6 +194,7 @@ fn firmware_scenarios_match_the_host_bit_for_bit_on_m4f_and_m3() {
         };
         assert_eq!(line("sorn "), sorn, "{machine}");
         assert_eq!(line("ctrnn "), ctrnn, "{machine}");
+        assert_eq!(line("cartpole "), cartpole, "{machine}");
         assert!(line("sorn_step_instructions=").len() > 23, "instruction count printed");
     }
 }

@@ -35,9 +35,9 @@ pub fn rust_source(model: &Model, core_crate: &str) -> String {
         writeln!(s, "pub const ACTIVATION: {core_crate}::ctrnn::Activation = {core_crate}::ctrnn::Activation::{act};");
     let arr = |s: &mut String, name: &str, v: &[f32]| {
         let _ = writeln!(s, "pub const {name}: [f32; {}] = [", v.len());
-        for chunk in v.chunks(6) {
-            let items: Vec<String> = chunk.iter().map(|x| format!("f32::from_bits(0x{:08x})", x.to_bits())).collect();
-            let _ = writeln!(s, "    {},", items.join(", "));
+        // One value per line: what rustfmt leaves unchanged.
+        for x in v {
+            let _ = writeln!(s, "    f32::from_bits(0x{:08x}),", x.to_bits());
         }
         let _ = writeln!(s, "];");
     };
