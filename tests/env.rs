@@ -37,6 +37,12 @@ fn spaces_and_time_limits() {
             Space::Box { dim: 1, low: [-1.0, 0.0, 0.0, 0.0, 0.0, 0.0], high: [1.0, 0.0, 0.0, 0.0, 0.0, 0.0] },
         ),
         ("Acrobot-v1", 500, 6, Space::Discrete(3)),
+        (
+            "DiffDrive-v0",
+            400,
+            5,
+            Space::Box { dim: 2, low: [-0.2, -0.2, 0.0, 0.0, 0.0, 0.0], high: [0.2, 0.2, 0.0, 0.0, 0.0, 0.0] },
+        ),
     ];
     assert_eq!(IDS.len(), expect.len());
     for (id, limit, obs_dim, action) in expect {
@@ -48,7 +54,10 @@ fn spaces_and_time_limits() {
         assert_eq!(env.reset(1).len(), obs_dim);
         // Truncation at exactly the time limit with a "do nothing" policy that never terminates:
         // Pendulum and MountainCar-family never end early this way; the others may terminate.
-        let neutral: Vec<f32> = vec![0.0];
+        let neutral: Vec<f32> = match act_space {
+            Space::Box { dim, .. } => vec![0.0; dim],
+            Space::Discrete(_) => vec![],
+        };
         let mut steps = 0usize;
         loop {
             let a = match act_space {
@@ -135,4 +144,63 @@ fn pendulum_and_mountain_car_physics_by_hand() {
     m.step(Action::Discrete(2)).unwrap();
     let v = 0.001 + (3.0f64 * -0.5).cos() * -0.0025;
     assert!((m.state()[1] - v).abs() < 1e-15 && (m.state()[0] - (-0.5 + v)).abs() < 1e-15);
+}
+
+#[test]
+fn diff_drive_kinematics_sensors_and_goal() {
+    use neuroloop_core::env::{DiffDrive, braitenberg};
+    let mut env = DiffDrive::new();
+    // Straight ahead at 0.2 m/s (as f32) for one 0.05 s step: 1 cm along the heading.
+    env.set_state([0.0, 0.0, 0.0], [0.5, 0.0]);
+    let t = env.step(Action::Continuous(&[0.2, 0.2])).unwrap();
+    let [x, y, phi] = env.pose();
+    assert!((x - 0.01).abs() < 1e-9 && y == 0.0 && phi == 0.0, "{x}");
+    // Reward: the distance gained (1 cm) times 10, minus 0.01.
+    assert!((t.reward - (0.01 * 10.0 - 0.01)).abs() < 1e-8);
+    // Turning in place: omega = 0.4 / 0.1 = 4 rad/s, 0.2 rad per step; the position stays.
+    env.set_state([0.0, 0.0, 0.0], [0.5, 0.0]);
+    env.step(Action::Continuous(&[-0.2, 0.2])).unwrap();
+    let [x, y, phi] = env.pose();
+    assert!(x.abs() < 1e-15 && y.abs() < 1e-15 && (phi - 0.2).abs() < 1e-8, "{x} {y} {phi}");
+    assert!((env.observation()[4] - 1.0).abs() < 1e-6, "proprioception: omega / 4");
+    // Light straight ahead: both light sensors see it at 45 degrees, equally.
+    env.set_state([0.0, 0.0, 0.0], [0.5, 0.0]);
+    let o = env.observation();
+    let expected = (std::f64::consts::FRAC_PI_4.cos() / (1.0 + 0.25)) as f32;
+    assert!((o[0] - expected).abs() < 1e-6 && (o[1] - expected).abs() < 1e-6);
+    // Wall sensors: facing +x from x = 0.9, the left ray (45 degrees) meets the wall x = 1 after
+    // 0.1 / cos 45 = 0.1414 m.
+    env.set_state([0.9, 0.0, 0.0], [0.0, 0.5]);
+    let o = env.observation();
+    assert!((o[2] - (-(0.1 / std::f64::consts::FRAC_PI_4.cos()) / 0.1).exp() as f32).abs() < 1e-6);
+    // Driving into the wall: clamped, counted, penalised.
+    env.set_state([0.995, 0.0, 0.0], [0.0, 0.5]);
+    let t = env.step(Action::Continuous(&[0.2, 0.2])).unwrap();
+    assert_eq!(env.pose()[0], 1.0);
+    assert_eq!(env.collisions(), 1);
+    assert!(t.reward < -0.1);
+    // The goal: within 0.1 m terminates with +10.
+    env.set_state([0.0, 0.0, 0.0], [0.105, 0.0]);
+    let t = env.step(Action::Continuous(&[0.2, 0.2])).unwrap();
+    assert!(t.terminated && t.reward > 10.0);
+    // Resets keep the light at least 0.6 m away; the Braitenberg baseline reaches it.
+    let mut reached = 0;
+    for seed in 0..50 {
+        let mut obs = env.reset(seed);
+        assert!(env.distance() >= 0.6);
+        loop {
+            let t = env.step(Action::Continuous(&braitenberg(&obs))).unwrap();
+            if t.terminated || t.truncated {
+                reached += usize::from(t.terminated);
+                break;
+            }
+            obs = env.observation();
+        }
+    }
+    assert!(reached >= 45, "Braitenberg reached the light in {reached}/50");
+    // Bad actions (on a running episode); stepping an ended one.
+    assert_eq!(env.step(Action::Continuous(&[0.1])), Err(EnvError::EpisodeOver));
+    env.reset(1);
+    assert_eq!(env.step(Action::Continuous(&[0.1])), Err(EnvError::ActionWidth { expected: 2, got: 1 }));
+    assert_eq!(env.step(Action::Continuous(&[0.1, f32::NAN])), Err(EnvError::ActionNotFinite));
 }

@@ -3,7 +3,7 @@
 //! rank-based fitness shaping; Salimans et al. 2017), with episodes evaluated in parallel.
 //!
 //! The controller reads the raw observation as its input; its readout is the action: the
-//! argmax over one output per discrete action, or `bound * tanh(y)` for a one-dimensional box
+//! argmax over one output per discrete action, or `bound * tanh(y_k)` per dimension of a box
 //! action. Training changes every weight and bias, never alpha.
 
 use neuroloop_core::ctrnn::{Activation, Dims};
@@ -23,19 +23,24 @@ pub fn controller_dims(env: &AnyEnv, hidden: usize) -> anyhow::Result<Dims> {
     };
     let outputs = match act {
         Space::Discrete(n) => n,
-        Space::Box { dim: 1, .. } => 1,
-        Space::Box { dim, .. } => anyhow::bail!("{dim}-dimensional actions are not supported yet"),
+        Space::Box { dim, .. } => dim,
     };
     Ok(Dims { inputs, hidden, outputs })
 }
 
 /// Runs one episode of `model` in `env` from reset seed `seed`; returns the total reward.
 pub fn episode(model: &Model, env: &mut AnyEnv, seed: u64) -> f64 {
+    run_episode(model, env, seed).0
+}
+
+/// One episode: total reward, and whether it ended by the task's own termination (a goal
+/// reached, or a failure such as a fallen pole) rather than the time limit.
+pub fn run_episode(model: &Model, env: &mut AnyEnv, seed: u64) -> (f64, bool) {
     let net = model.network();
     let h = model.dims.hidden;
     let mut state = vec![0.0f32; 2 * h];
     if net.init_state(&model.v0, &mut state).is_err() {
-        return f64::NEG_INFINITY;
+        return (f64::NEG_INFINITY, false);
     }
     let mut y = vec![0.0f32; model.dims.outputs];
     let mut obs = env.reset(seed);
@@ -43,26 +48,28 @@ pub fn episode(model: &Model, env: &mut AnyEnv, seed: u64) -> f64 {
     let mut total = 0.0;
     loop {
         if net.step(&mut state, &obs, &mut y, None).is_err() {
-            return f64::NEG_INFINITY;
+            return (f64::NEG_INFINITY, false);
         }
         let cont;
         let action = match act_space {
             Space::Discrete(_) => Action::Discrete(
                 y.iter().enumerate().fold((0, f32::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b }).0,
             ),
-            Space::Box { high, .. } => {
-                cont = [high[0] * Activation::Tanh.apply(y[0])];
-                Action::Continuous(&cont)
+            Space::Box { dim, high, .. } => {
+                cont = core::array::from_fn::<f32, 6, _>(|k| {
+                    if k < dim { high[k] * Activation::Tanh.apply(y[k]) } else { 0.0 }
+                });
+                Action::Continuous(&cont[..dim])
             }
         };
         match env.step(action) {
             Ok(t) => {
                 total += t.reward;
                 if t.terminated || t.truncated {
-                    return total;
+                    return (total, t.terminated);
                 }
             }
-            Err(_) => return f64::NEG_INFINITY,
+            Err(_) => return (f64::NEG_INFINITY, false),
         }
         obs = env.observation();
     }
@@ -71,18 +78,27 @@ pub fn episode(model: &Model, env: &mut AnyEnv, seed: u64) -> f64 {
 /// Mean and standard deviation of the returns of `episodes` episodes (reset seeds
 /// `seed, seed + 1, ...`), in parallel.
 pub fn evaluate(model: &Model, env_id: &str, episodes: u64, seed: u64) -> anyhow::Result<(f64, f64)> {
+    let (mean, sd, _) = evaluate_full(model, env_id, episodes, seed)?;
+    Ok((mean, sd))
+}
+
+/// As [`evaluate`], plus the fraction of episodes that terminated (goal reached for
+/// DiffDrive-v0 and the MountainCars; failure for CartPole-v1).
+pub fn evaluate_full(model: &Model, env_id: &str, episodes: u64, seed: u64) -> anyhow::Result<(f64, f64, f64)> {
     AnyEnv::new(env_id)?;
-    let returns: Vec<f64> = (0..episodes)
+    let runs: Vec<(f64, bool)> = (0..episodes)
         .into_par_iter()
         .map(|k| {
             let mut env = AnyEnv::new(env_id).expect("checked above");
-            episode(model, &mut env, seed.wrapping_add(k))
+            run_episode(model, &mut env, seed.wrapping_add(k))
         })
         .collect();
+    let terminated = runs.iter().filter(|r| r.1).count() as f64 / runs.len().max(1) as f64;
+    let returns: Vec<f64> = runs.into_iter().map(|r| r.0).collect();
     let n = returns.len().max(1) as f64;
     let mean = returns.iter().sum::<f64>() / n;
     let sd = (returns.iter().map(|r| (r - mean) * (r - mean)).sum::<f64>() / n).sqrt();
-    Ok((mean, sd))
+    Ok((mean, sd, terminated))
 }
 
 /// Evolution-strategy settings.

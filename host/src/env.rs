@@ -3,7 +3,7 @@
 
 use anyhow::{Context, bail};
 use neuroloop_core::env::{
-    Acrobot, Action, CartPole, EnvError, MountainCar, MountainCarContinuous, Pendulum, Space, Transition,
+    Acrobot, Action, CartPole, DiffDrive, EnvError, MountainCar, MountainCarContinuous, Pendulum, Space, Transition,
 };
 use serde_json::Value;
 
@@ -20,10 +20,13 @@ pub enum AnyEnv {
     MountainCarContinuous(MountainCarContinuous),
     /// `Acrobot-v1`.
     Acrobot(Acrobot),
+    /// `DiffDrive-v0`, neuroloop's robot.
+    DiffDrive(DiffDrive),
 }
 
 /// The ids [`AnyEnv::new`] knows.
-pub const IDS: [&str; 5] = ["CartPole-v1", "Pendulum-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1"];
+pub const IDS: [&str; 6] =
+    ["CartPole-v1", "Pendulum-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "DiffDrive-v0"];
 
 impl AnyEnv {
     /// The environment registered as `id` (gymnasium's ids).
@@ -40,6 +43,7 @@ impl AnyEnv {
             "MountainCar-v0" => AnyEnv::MountainCar(MountainCar::new()),
             "MountainCarContinuous-v0" => AnyEnv::MountainCarContinuous(MountainCarContinuous::new()),
             "Acrobot-v1" => AnyEnv::Acrobot(Acrobot::new()),
+            "DiffDrive-v0" => AnyEnv::DiffDrive(DiffDrive::new()),
             _ => bail!("unknown environment {id:?}: known are {}", IDS.join(", ")),
         })
     }
@@ -52,6 +56,7 @@ impl AnyEnv {
             AnyEnv::MountainCar(_) => MountainCar::TIME_LIMIT,
             AnyEnv::MountainCarContinuous(_) => MountainCarContinuous::TIME_LIMIT,
             AnyEnv::Acrobot(_) => Acrobot::TIME_LIMIT,
+            AnyEnv::DiffDrive(_) => DiffDrive::TIME_LIMIT,
         }
     }
 
@@ -63,6 +68,7 @@ impl AnyEnv {
             AnyEnv::MountainCar(e) => (e.observation_space(), e.action_space()),
             AnyEnv::MountainCarContinuous(e) => (e.observation_space(), e.action_space()),
             AnyEnv::Acrobot(e) => (e.observation_space(), e.action_space()),
+            AnyEnv::DiffDrive(e) => (e.observation_space(), e.action_space()),
         }
     }
 
@@ -74,6 +80,7 @@ impl AnyEnv {
             AnyEnv::MountainCar(e) => e.reset(seed).to_vec(),
             AnyEnv::MountainCarContinuous(e) => e.reset(seed).to_vec(),
             AnyEnv::Acrobot(e) => e.reset(seed).to_vec(),
+            AnyEnv::DiffDrive(e) => e.reset(seed).to_vec(),
         }
     }
 
@@ -85,6 +92,7 @@ impl AnyEnv {
             AnyEnv::MountainCar(e) => e.step(action),
             AnyEnv::MountainCarContinuous(e) => e.step(action),
             AnyEnv::Acrobot(e) => e.step(action),
+            AnyEnv::DiffDrive(e) => e.step(action),
         }
     }
 
@@ -96,6 +104,7 @@ impl AnyEnv {
             AnyEnv::MountainCar(e) => e.observation().to_vec(),
             AnyEnv::MountainCarContinuous(e) => e.observation().to_vec(),
             AnyEnv::Acrobot(e) => e.observation().to_vec(),
+            AnyEnv::DiffDrive(e) => e.observation().to_vec(),
         }
     }
 
@@ -107,6 +116,10 @@ impl AnyEnv {
             AnyEnv::MountainCar(e) => e.state().to_vec(),
             AnyEnv::MountainCarContinuous(e) => e.state().iter().map(|&v| f64::from(v)).collect(),
             AnyEnv::Acrobot(e) => e.state().to_vec(),
+            AnyEnv::DiffDrive(e) => {
+                let ([x, y, phi], [gx, gy]) = (e.pose(), e.goal());
+                vec![x, y, phi, gx, gy]
+            }
         }
     }
 
@@ -122,6 +135,7 @@ impl AnyEnv {
             AnyEnv::MountainCar(e) => e.set_state([s[0], s[1]]),
             AnyEnv::MountainCarContinuous(e) => e.set_state([s[0] as f32, s[1] as f32]),
             AnyEnv::Acrobot(e) => e.set_state([s[0], s[1], s[2], s[3]]),
+            AnyEnv::DiffDrive(e) => e.set_state([s[0], s[1], s[2]], [s[3], s[4]]),
         }
         Ok(())
     }

@@ -10,6 +10,7 @@
 
 mod acrobot;
 mod cartpole;
+mod diff_drive;
 mod mountain_car;
 mod pendulum;
 
@@ -17,6 +18,7 @@ use core::fmt;
 
 pub use acrobot::Acrobot;
 pub use cartpole::CartPole;
+pub use diff_drive::{DiffDrive, braitenberg};
 pub use mountain_car::{MountainCar, MountainCarContinuous};
 pub use pendulum::Pendulum;
 

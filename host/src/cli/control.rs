@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 
-use crate::control::{EsOptions, evaluate, train_es};
+use crate::control::{EsOptions, evaluate_full, train_es};
 use crate::ctrnn::{LoadOptions, Model};
 use crate::figures;
 
@@ -105,7 +105,11 @@ pub fn train(a: TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
 
 pub fn eval(a: EvalArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let (model, _) = Model::load(&a.model, LoadOptions::default())?;
-    let (mean, sd) = evaluate(&model, &a.env, a.episodes, a.seed)?;
-    writeln!(out, "{}", serde_json::json!({"mean_return": mean, "std_return": sd, "episodes": a.episodes}))?;
+    let (mean, sd, terminated) = evaluate_full(&model, &a.env, a.episodes, a.seed)?;
+    writeln!(
+        out,
+        "{}",
+        serde_json::json!({"mean_return": mean, "std_return": sd, "episodes": a.episodes, "terminated_fraction": terminated})
+    )?;
     Ok(0)
 }
