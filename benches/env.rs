@@ -15,13 +15,16 @@ fn bench(c: &mut Criterion) {
     for id in IDS {
         let mut env = AnyEnv::new(id).expect("known id");
         env.reset(1);
-        let discrete = matches!(env.spaces().1, Space::Discrete(_));
+        let (discrete, dim) = match env.spaces().1 {
+            Space::Discrete(_) => (true, 0),
+            Space::Box { dim, .. } => (false, dim),
+        };
         let mut seed = 1;
         let mut run = |iters: u64| {
-            let zero = [0.0f32];
+            let zero = [0.1f32; 2];
             let t0 = Instant::now();
             for k in 0..iters {
-                let a = if discrete { Action::Discrete((k & 1) as usize) } else { Action::Continuous(&zero) };
+                let a = if discrete { Action::Discrete((k & 1) as usize) } else { Action::Continuous(&zero[..dim]) };
                 let t = env.step(black_box(a)).expect("valid action");
                 if t.terminated || t.truncated {
                     seed += 1;
@@ -43,9 +46,41 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+/// One closed-loop step: the CTRNN controller trained on CartPole-v1
+/// (`tests/fixtures/cartpole_controller.json`, H 8) reads the observation, acts, the plant steps.
+fn bench_closed_loop(c: &mut Criterion) {
+    use neuroloop_host::ctrnn::Model;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cartpole_controller.json");
+    let (model, _) = Model::load(std::path::Path::new(path), Default::default()).expect("the fixture loads");
+    let net = model.network();
+    let mut env = neuroloop_core::env::CartPole::new();
+    let mut obs = env.reset(1);
+    let mut state = vec![0.0f32; 2 * model.dims.hidden];
+    let mut y = [0.0f32; 2];
+    let mut seed = 1;
+    let mut run = |iters: u64| {
+        let t0 = Instant::now();
+        for _ in 0..iters {
+            net.step(&mut state, black_box(&obs), &mut y, None).expect("sizes match");
+            let t = env.step(Action::Discrete(usize::from(y[1] > y[0]))).expect("valid action");
+            if t.terminated || t.truncated {
+                seed += 1;
+                obs = env.reset(seed);
+                state.fill(0.0);
+            } else {
+                obs = env.observation();
+            }
+        }
+        t0.elapsed()
+    };
+    c.bench_function("closed_loop/cartpole_ctrnn_h8", |b| b.iter_custom(&mut run));
+    let best = (0..5).map(|_| run(200_000).as_secs_f64() / 200_000.0).fold(f64::INFINITY, f64::min);
+    println!("closed loop, CartPole-v1 + CTRNN controller (H 8): {:.1} ns/step", best * 1e9);
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(2));
-    targets = bench
+    targets = bench, bench_closed_loop
 }
 criterion_main!(benches);

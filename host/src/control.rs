@@ -126,6 +126,30 @@ impl Default for EsOptions {
     }
 }
 
+impl EsOptions {
+    /// Settings that solve `env_id` (measured; see BENCHMARKS.md), the defaults otherwise.
+    ///
+    /// ```
+    /// use neuroloop_host::control::EsOptions;
+    /// assert_eq!(EsOptions::for_env("Pendulum-v1").hidden, 16);
+    /// ```
+    pub fn for_env(env_id: &str) -> EsOptions {
+        match env_id {
+            "Pendulum-v1" => EsOptions {
+                hidden: 16,
+                generations: 800,
+                pairs: 32,
+                sigma: 0.2,
+                learning_rate: 0.1,
+                episodes: 5,
+                alpha: 1.0,
+            },
+            "DiffDrive-v0" => EsOptions { generations: 80, ..EsOptions::default() },
+            _ => EsOptions::default(),
+        }
+    }
+}
+
 /// One generation's figures.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Generation {

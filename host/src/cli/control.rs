@@ -32,12 +32,21 @@ pub struct TrainArgs {
     /// Output directory: model.json, learning_curve.csv, learning_curve.png/.svg.
     #[arg(long)]
     out: PathBuf,
-    /// Generations of the evolution strategy.
-    #[arg(long, default_value_t = 60)]
-    generations: usize,
-    /// Hidden neurons of the CTRNN.
-    #[arg(long, default_value_t = 8)]
-    hidden: usize,
+    /// Generations of the evolution strategy (default: the environment's preset).
+    #[arg(long)]
+    generations: Option<usize>,
+    /// Hidden neurons of the CTRNN (default: the environment's preset).
+    #[arg(long)]
+    hidden: Option<usize>,
+    /// Antithetic pairs per generation (default: the environment's preset).
+    #[arg(long)]
+    pairs: Option<usize>,
+    /// Perturbation standard deviation (default: the environment's preset).
+    #[arg(long)]
+    sigma: Option<f32>,
+    /// Step size (default: the environment's preset).
+    #[arg(long)]
+    learning_rate: Option<f32>,
     /// Overwrite an existing output directory.
     #[arg(long)]
     force: bool,
@@ -67,7 +76,15 @@ pub fn train(a: TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
         bail!("{} exists and is not empty: pass --force to overwrite", a.out.display());
     }
     std::fs::create_dir_all(&a.out)?;
-    let opts = EsOptions { generations: a.generations, hidden: a.hidden, ..EsOptions::default() };
+    let preset = EsOptions::for_env(&a.env);
+    let opts = EsOptions {
+        generations: a.generations.unwrap_or(preset.generations),
+        hidden: a.hidden.unwrap_or(preset.hidden),
+        pairs: a.pairs.unwrap_or(preset.pairs),
+        sigma: a.sigma.unwrap_or(preset.sigma),
+        learning_rate: a.learning_rate.unwrap_or(preset.learning_rate),
+        ..preset
+    };
     let t0 = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new(opts.generations as u64);
     let (model, curve) = train_es(&a.env, &opts, a.seed, &mut |g| {
