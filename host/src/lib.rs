@@ -16,4 +16,5 @@ pub mod report;
 pub mod rundir;
 pub mod snapshot;
 pub mod sorn;
+pub mod sorn_control;
 pub mod statistics;
