@@ -19,6 +19,16 @@ use std::time::Duration;
 use neuroloop_core::sorn::Config;
 use neuroloop_host::sorn::{build, input_rng};
 
+/// FNV-1a over little-endian words, as the firmware computes it (`firmware/src/main.rs`).
+fn fnv(mut digest: u32, words: impl IntoIterator<Item = u32>) -> u32 {
+    for w in words {
+        for b in w.to_le_bytes() {
+            digest = (digest ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        }
+    }
+    digest
+}
+
 /// The line the firmware prints, computed on the host.
 fn host_line(steps: u32, seed: u64) -> String {
     let mut net = build(&Config::DEFAULT, seed).unwrap();
@@ -28,11 +38,7 @@ fn host_line(steps: u32, seed: u64) -> String {
     for _ in 0..steps {
         u.iter_mut().for_each(|v| *v = inputs.uniform_f32());
         net.step(&u).unwrap();
-        for w in net.x().words().iter().chain(net.y().words()) {
-            for b in w.to_le_bytes() {
-                digest = (digest ^ u32::from(b)).wrapping_mul(0x0100_0193);
-            }
-        }
+        digest = fnv(digest, net.x().words().iter().chain(net.y().words()).copied());
     }
     format!("sorn steps={} ee={} ei={} digest={:#010x}", steps, net.ee_count(), net.ei_count(), digest)
 }
@@ -50,11 +56,7 @@ fn host_ctrnn_line() -> String {
     for t in 0..100u32 {
         let u = [(t % 10) as f32 * 0.1, -0.3, 1.0];
         net.step(&mut state, &u, &mut y, None).unwrap();
-        for w in state.iter().chain(y.iter()).map(|v| v.to_bits()) {
-            for b in w.to_le_bytes() {
-                digest = (digest ^ u32::from(b)).wrapping_mul(0x0100_0193);
-            }
-        }
+        digest = fnv(digest, state.iter().chain(y.iter()).map(|v| v.to_bits()));
     }
     let _ = model::V0;
     format!("ctrnn steps=100 y0={:#010x} digest={:#010x}", y[0].to_bits(), digest)
@@ -143,17 +145,9 @@ fn host_cartpole_line() -> String {
         let t = env.step(Action::Discrete(action)).unwrap();
         steps += 1;
         total += t.reward;
-        let words = env
-            .state()
-            .iter()
-            .flat_map(|v| [v.to_bits() as u32, (v.to_bits() >> 32) as u32])
-            .chain([action as u32])
-            .collect::<Vec<_>>();
-        for w in words {
-            for b in w.to_le_bytes() {
-                digest = (digest ^ u32::from(b)).wrapping_mul(0x0100_0193);
-            }
-        }
+        let words =
+            env.state().iter().flat_map(|v| [v.to_bits() as u32, (v.to_bits() >> 32) as u32]).collect::<Vec<_>>();
+        digest = fnv(digest, words.into_iter().chain([action as u32]));
         if t.terminated || t.truncated {
             break;
         }

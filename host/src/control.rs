@@ -14,6 +14,19 @@ use rayon::prelude::*;
 use crate::ctrnn::{InitOptions, Model, random_model};
 use crate::env::AnyEnv;
 
+/// Index of the largest value (the first on ties; 0 for an empty slice).
+pub fn argmax(values: &[f32]) -> usize {
+    values.iter().enumerate().fold((0, f32::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b }).0
+}
+
+/// Mean and standard deviation of the returns, and the fraction of episodes that terminated.
+pub fn summarise(runs: &[(f64, bool)]) -> (f64, f64, f64) {
+    let n = runs.len().max(1) as f64;
+    let mean = runs.iter().map(|r| r.0).sum::<f64>() / n;
+    let sd = (runs.iter().map(|r| (r.0 - mean) * (r.0 - mean)).sum::<f64>() / n).sqrt();
+    (mean, sd, runs.iter().filter(|r| r.1).count() as f64 / n)
+}
+
 /// The controller of an environment: sizes follow its spaces.
 pub fn controller_dims(env: &AnyEnv, hidden: usize) -> anyhow::Result<Dims> {
     let (obs, act) = env.spaces();
@@ -52,9 +65,7 @@ pub fn run_episode(model: &Model, env: &mut AnyEnv, seed: u64) -> (f64, bool) {
         }
         let cont;
         let action = match act_space {
-            Space::Discrete(_) => Action::Discrete(
-                y.iter().enumerate().fold((0, f32::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b }).0,
-            ),
+            Space::Discrete(_) => Action::Discrete(argmax(&y)),
             Space::Box { dim, high, .. } => {
                 cont = core::array::from_fn::<f32, 6, _>(|k| {
                     if k < dim { high[k] * Activation::Tanh.apply(y[k]) } else { 0.0 }
@@ -93,12 +104,7 @@ pub fn evaluate_full(model: &Model, env_id: &str, episodes: u64, seed: u64) -> a
             run_episode(model, &mut env, seed.wrapping_add(k))
         })
         .collect();
-    let terminated = runs.iter().filter(|r| r.1).count() as f64 / runs.len().max(1) as f64;
-    let returns: Vec<f64> = runs.into_iter().map(|r| r.0).collect();
-    let n = returns.len().max(1) as f64;
-    let mean = returns.iter().sum::<f64>() / n;
-    let sd = (returns.iter().map(|r| (r - mean) * (r - mean)).sum::<f64>() / n).sqrt();
-    Ok((mean, sd, terminated))
+    Ok(summarise(&runs))
 }
 
 /// Evolution-strategy settings.

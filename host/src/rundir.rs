@@ -10,10 +10,10 @@
 //! | `recordings/seg-NNN/` | what `--record` asked for, one folder per segment |
 //! | `report/` | `neuroloop sorn report`'s figures and `index.html` |
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, bail};
-use neuroloop_core::sorn::{Config, Mode, Rule};
+use neuroloop_core::sorn::{Mode, Rule};
 use serde::{Deserialize, Serialize};
 
 use crate::snapshot::{self, Snapshot};
@@ -132,9 +132,4 @@ pub fn read(dir: &Path) -> anyhow::Result<(RunMeta, Snapshot)> {
     let snap =
         snapshot::load(&dir.join(STATE)).with_context(|| format!("cannot load {}", dir.join(STATE).display()))?;
     Ok((meta, snap))
-}
-
-/// The config stored in a run directory (as `--config` would read it).
-pub fn config(dir: &Path) -> anyhow::Result<Config> {
-    crate::sorn::load_config(&PathBuf::from(dir).join(CONFIG))
 }

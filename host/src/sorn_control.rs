@@ -20,6 +20,7 @@ use neuroloop_core::sorn::{Config, Mode};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::control::{argmax, summarise};
 use crate::ctrnn::Model;
 use crate::env::AnyEnv;
 use crate::sorn::{HostSorn, build};
@@ -97,7 +98,7 @@ impl SornController {
             let bias = row.last().copied().unwrap_or(0.0);
             net.x().iter_ones().fold(bias, |s, i| s + row.get(i).copied().unwrap_or(0.0))
         });
-        scores.enumerate().fold((0, f32::NEG_INFINITY), |b, (i, s)| if s > b.1 { (i, s) } else { b }).0
+        argmax(&scores.collect::<Vec<_>>())
     }
 
     /// Mean, standard deviation and terminated fraction over `episodes` episodes (seeds
@@ -110,10 +111,7 @@ impl SornController {
                 self.run_episode(&mut env, seed.wrapping_add(k))
             })
             .collect::<anyhow::Result<_>>()?;
-        let n = runs.len().max(1) as f64;
-        let mean = runs.iter().map(|r| r.0).sum::<f64>() / n;
-        let sd = (runs.iter().map(|r| (r.0 - mean) * (r.0 - mean)).sum::<f64>() / n).sqrt();
-        Ok((mean, sd, runs.iter().filter(|r| r.1).count() as f64 / n))
+        Ok(summarise(&runs))
     }
 
     /// Writes the controller file (JSON).
@@ -186,8 +184,7 @@ pub fn train_sorn_readout(
             ctl.encode(&obs, &mut u);
             net.step(&u)?;
             tnet.step(&mut ts, &obs, &mut y, None)?;
-            let best =
-                y.iter().enumerate().fold((0, f32::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b }).0;
+            let best = argmax(&y);
             let active: Vec<usize> = net.x().iter_ones().chain([nf - 1]).collect();
             for &a in &active {
                 for &b in &active {

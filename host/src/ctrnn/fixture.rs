@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use neuroloop_core::ctrnn::{Activation, Dims, Noise};
+use neuroloop_core::ctrnn::{Dims, Noise};
 use serde_json::Value;
 
 use super::{Masks, Model, ModelError, json};
@@ -58,12 +58,8 @@ fn model(o: &serde_json::Map<String, Value>) -> Result<Model, ModelError> {
             });
         }
     }
-    let name = field(o, "activation")?.as_str().unwrap_or("(not a string)");
-    let activation = name.parse::<Activation>().map_err(|_| ModelError::Activation { name: name.to_string() })?;
-    let alpha = match field(o, "alpha")? {
-        Value::Array(_) => json::vector(&o["alpha"], "alpha", h)?,
-        x => vec![json::number(x, "alpha", "")?; h],
-    };
+    let activation = json::activation(field(o, "activation")?)?;
+    let alpha = json::alpha(field(o, "alpha")?, h)?;
     let b_in = match o.get("b_in") {
         Some(v) if !v.is_null() => json::vector(v, "b_in", h)?,
         _ => vec![0.0; h],
@@ -94,11 +90,7 @@ fn model(o: &serde_json::Map<String, Value>) -> Result<Model, ModelError> {
         masks.ei_rec = mat("ei_rec_to_from", h, h)?;
         masks.ei_out = mat("ei_out_to_from", n_out, h)?;
         if let Some(v) = m.get("neuron_sign").filter(|v| !v.is_null()) {
-            let s = json::vector(v, "masks.neuron_sign", h)?;
-            if let Some((index, &value)) = s.iter().enumerate().find(|(_, x)| **x != 1.0 && **x != -1.0) {
-                return Err(ModelError::NeuronSign { index, value });
-            }
-            neuron_sign = Some(s);
+            neuron_sign = Some(json::neuron_signs(v, "masks.neuron_sign", h)?);
         }
         // Sparsity entries: nonzero means present; signs: > 0 means +1, else -1 (nn4n).
         for s in [&mut masks.sparsity_in, &mut masks.sparsity_rec, &mut masks.sparsity_out].into_iter().flatten() {

@@ -1,8 +1,32 @@
 //! Reading numbers, vectors and matrices out of JSON with errors that name the field and index.
 
+use neuroloop_core::ctrnn::Activation;
 use serde_json::Value;
 
 use super::ModelError;
+
+/// The activation named by `v` (one of nn4n's four).
+pub fn activation(v: &Value) -> Result<Activation, ModelError> {
+    let name = v.as_str().unwrap_or("(not a string)");
+    name.parse::<Activation>().map_err(|_| ModelError::Activation { name: name.to_string() })
+}
+
+/// `alpha` as a scalar for all `h` neurons or an `[h]` array.
+pub fn alpha(v: &Value, h: usize) -> Result<Vec<f32>, ModelError> {
+    match v {
+        Value::Array(_) => vector(v, "alpha", h),
+        x => Ok(vec![number(x, "alpha", "")?; h]),
+    }
+}
+
+/// Dale's-law signs: `[h]` entries, each +1 or -1.
+pub fn neuron_signs(v: &Value, field: &str, h: usize) -> Result<Vec<f32>, ModelError> {
+    let s = vector(v, field, h)?;
+    if let Some((index, &value)) = s.iter().enumerate().find(|(_, x)| **x != 1.0 && **x != -1.0) {
+        return Err(ModelError::NeuronSign { index, value });
+    }
+    Ok(s)
+}
 
 /// A finite `f32` from a JSON number (one rounding from the decimal's double value).
 pub fn number(v: &Value, field: &str, index: &str) -> Result<f32, ModelError> {

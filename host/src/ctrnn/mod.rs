@@ -238,8 +238,7 @@ impl Model {
         if let Some(k) = o.keys().find(|k| !TOP_KEYS.contains(&k.as_str())) {
             return Err(ModelError::UnknownKey { key: k.clone() });
         }
-        let name = get(o, "activation")?.as_str().unwrap_or("(not a string)");
-        let activation = name.parse::<Activation>().map_err(|_| ModelError::Activation { name: name.to_string() })?;
+        let activation = json::activation(get(o, "activation")?)?;
         // Sizes come from the arrays: H = len(b_rec), I = len(w_in[0]), O = len(b_out).
         let h = get(o, "b_rec")?.as_array().map_or(0, Vec::len);
         let i = json::shape(get(o, "w_in")?).map_or(0, |s| s.1);
@@ -263,10 +262,7 @@ impl Model {
         let b_rec = json::vector(get(o, "b_rec")?, "b_rec", h)?;
         let w_out = json::matrix(get(o, "w_out")?, "w_out", n_out, h)?;
         let b_out = json::vector(get(o, "b_out")?, "b_out", n_out)?;
-        let alpha = match get(o, "alpha")? {
-            Value::Array(_) => json::vector(&o["alpha"], "alpha", h)?,
-            x => vec![json::number(x, "alpha", "")?; h],
-        };
+        let alpha = json::alpha(get(o, "alpha")?, h)?;
         if !opts.allow_any_alpha {
             if let Some((index, &value)) = alpha.iter().enumerate().find(|(_, a)| !(**a > 0.0 && **a <= 1.0)) {
                 return Err(ModelError::Alpha { index, value });
@@ -295,16 +291,7 @@ impl Model {
                 }
             }
         }
-        let neuron_sign = match o.get("neuron_sign") {
-            Some(v) => {
-                let s = json::vector(v, "neuron_sign", h)?;
-                if let Some((index, &value)) = s.iter().enumerate().find(|(_, x)| **x != 1.0 && **x != -1.0) {
-                    return Err(ModelError::NeuronSign { index, value });
-                }
-                Some(s)
-            }
-            None => None,
-        };
+        let neuron_sign = o.get("neuron_sign").map(|v| json::neuron_signs(v, "neuron_sign", h)).transpose()?;
         let mut masks = Masks::default();
         if let Some(m) = o.get("masks") {
             let mo = m.as_object().ok_or_else(|| ModelError::Shape {
