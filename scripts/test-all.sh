@@ -45,13 +45,13 @@ cargo build -p neuroloop-core --target thumbv6m-none-eabi
 cargo build -p neuroloop-core --target thumbv7m-none-eabi
 cargo build -p neuroloop-core --target thumbv7em-none-eabihf --features defmt,fast-math
 cargo clippy -p neuroloop-core --target thumbv7em-none-eabihf --features defmt -- -D warnings
-cargo build -p neuroloop-firmware --release --target thumbv7em-none-eabihf
-cargo build -p neuroloop-firmware --release --target thumbv7m-none-eabi
-cargo build -p neuroloop-firmware --release --target thumbv6m-none-eabi --no-default-features --features ctrnn
-cargo clippy -p neuroloop-firmware --release --target thumbv7em-none-eabihf -- -D warnings
+cargo build -p neuroloop-firmware --profile firmware --target thumbv7em-none-eabihf
+cargo build -p neuroloop-firmware --profile firmware --target thumbv7m-none-eabi
+cargo build -p neuroloop-firmware --profile firmware --target thumbv6m-none-eabi --no-default-features --features ctrnn
+cargo clippy -p neuroloop-firmware --profile firmware --target thumbv7em-none-eabihf -- -D warnings
 
 step "the main job runs"
-cargo run --release -q -p neuroloop-host -- sorn run --steps 2000 --seed 1 --summary
+cargo run --release -q -p neuroloop-host -- train --env CartPole-v1 --controller ctrnn --seed 1 --out target/main-job --force
 
 step "tests (unit, integration, doc; the firmware parity test runs QEMU)"
 cargo test --workspace

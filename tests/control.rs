@@ -108,3 +108,85 @@ fn sorn_reservoir_controller_learns_cartpole_from_a_teacher() {
     assert!(err.contains("trained on CartPole-v1"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn sorn_controller_learns_online_by_rls_in_a_few_teacher_episodes() {
+    use neuroloop_host::sorn_control::{RlsOptions, SornController, train_sorn_rls};
+    let (teacher, _) = neuroloop_host::ctrnn::Model::load(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cartpole_controller.json")),
+        Default::default(),
+    )
+    .unwrap();
+    let o = RlsOptions::default();
+    let ctl = train_sorn_rls("CartPole-v1", &teacher, 1, &o).unwrap();
+    assert_eq!(ctl.readout_units(), 48);
+    assert_eq!(ctl.readout[0].len(), 49);
+    let (mean, _, _) = ctl.evaluate(20, 500).unwrap();
+    assert!(mean >= 475.0, "RLS readout return {mean}");
+    // After one teacher episode the readout balances far worse: the learning is real.
+    let one = train_sorn_rls("CartPole-v1", &teacher, 1, &RlsOptions { episodes: 1, ..o }).unwrap();
+    let (weak, _, _) = one.evaluate(20, 500).unwrap();
+    assert!(weak < mean - 100.0, "1 episode {weak}, {} episodes {mean}", o.episodes);
+    // Saved and loaded, it acts the same; bad options are errors, not panics.
+    let path = std::env::temp_dir().join(format!("neuroloop-rls-{}.json", std::process::id()));
+    ctl.save(&path).unwrap();
+    assert_eq!(SornController::load(&path).unwrap(), ctl);
+    std::fs::remove_file(&path).unwrap();
+    assert!(train_sorn_rls("CartPole-v1", &teacher, 1, &RlsOptions { units: 0, ..o }).is_err());
+    assert!(train_sorn_rls("CartPole-v1", &teacher, 1, &RlsOptions { units: 201, ..o }).is_err());
+    let err = train_sorn_rls("CartPole-v1", &teacher, 1, &RlsOptions { forgetting: 1.5, ..o }).unwrap_err();
+    assert!(err.to_string().contains("forgetting"), "{err}");
+}
+
+#[test]
+fn eval_records_episodes_and_renders_a_gif() {
+    let dir = std::env::temp_dir().join(format!("neuroloop-record-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cartpole_controller.json");
+    let rec = dir.join("episodes");
+    let gif = dir.join("cartpole.gif");
+    let (code, out, err) = cli(&[
+        "eval",
+        "--env",
+        "CartPole-v1",
+        "--model",
+        model,
+        "--episodes",
+        "2",
+        "--seed",
+        "7",
+        "--record",
+        rec.to_str().unwrap(),
+        "--render",
+        gif.to_str().unwrap(),
+        "--render-every",
+        "25",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    let mean = v["mean_return"].as_f64().unwrap();
+    // One CSV row per step; the rewards of both recorded episodes sum to the evaluated returns.
+    let mut total = 0.0;
+    for seed in [7, 8] {
+        let csv = std::fs::read_to_string(rec.join(format!("episode-{seed}.csv"))).unwrap();
+        let rows: Vec<&str> = csv.lines().skip(1).collect();
+        total += rows.iter().map(|r| r.split(',').nth(6).unwrap().parse::<f64>().unwrap()).sum::<f64>();
+        let last: Vec<&str> = rows.last().unwrap().split(',').collect();
+        assert_eq!(last[7..], ["0", "1"], "a 500-step episode ends truncated");
+        let bytes = std::fs::read(rec.join(format!("episode-{seed}/states.npy"))).unwrap();
+        let states = npyz::NpyFile::new(&bytes[..]).unwrap();
+        assert_eq!(states.shape(), &[rows.len() as u64 + 1, 4]);
+    }
+    assert_eq!(total / 2.0, mean);
+    let bytes = std::fs::read(&gif).unwrap();
+    assert_eq!(&bytes[..6], b"GIF89a");
+    // 500 steps, a frame every 25 steps and the last: 21 image descriptors (0x2C after a
+    // graphic control extension 0x21 0xF9 ... 0x00).
+    let frames = bytes.windows(3).filter(|w| w == &[0x00, 0x2C, 0x00]).count();
+    assert!(frames >= 21, "{frames} frames");
+    // A model that does not fit the environment is an error naming the dims.
+    let (code, _, err) = cli(&["eval", "--env", "Pendulum-v1", "--model", model, "--seed", "1"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("do not fit"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -70,7 +70,7 @@ fn workspace_root() -> PathBuf {
 fn run_firmware(target: &str, features: &str, machine: &str, cpu: &str) -> String {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
-        .args(["build", "-q", "-p", "neuroloop-firmware", "--release", "--target", target])
+        .args(["build", "-q", "-p", "neuroloop-firmware", "--profile", "firmware", "--target", target])
         .args(["--no-default-features", "--features", features])
         .current_dir(workspace_root())
         .env_remove("RUSTFLAGS")
@@ -79,7 +79,7 @@ fn run_firmware(target: &str, features: &str, machine: &str, cpu: &str) -> Strin
     assert!(status.success(), "firmware build failed (is the target installed? `rustup target add {target}`)");
     let target_dir =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_root().join("target"), PathBuf::from);
-    let elf = target_dir.join(target).join("release").join("neuroloop-firmware");
+    let elf = target_dir.join(target).join("firmware").join("neuroloop-firmware");
     let mut child = Command::new("qemu-system-arm")
         .args(["-machine", machine, "-cpu", cpu, "-nographic"])
         .args(["-semihosting-config", "enable=on,target=native", "-icount", "shift=10,sleep=off", "-kernel"])
@@ -156,6 +156,104 @@ fn host_cartpole_line() -> String {
     format!("cartpole steps={} return={} digest={:#010x}", steps, total as u32, digest)
 }
 
+/// The `sorn-rls` scenario's line, computed on the host with the core's pieces, exactly as
+/// `firmware/src/main.rs` runs it.
+fn host_sorn_rls_line() -> String {
+    use neuroloop_core::control::{
+        CARTPOLE_CODE, RESERVOIR_MODE, Rls, RlsLayout, argmax, one_hot_targets, reservoir_config, spike_features,
+    };
+    use neuroloop_core::env::{Action, CartPole};
+    use neuroloop_core::rng::NetRng;
+    use settings::{DELTA, EPISODES, EXPLORE, SEED, TEST_SEED, UNITS};
+    let teacher =
+        neuroloop_core::ctrnn::Ctrnn::new(controller::DIMS, controller::ACTIVATION, controller::PARAMS.to_vec())
+            .unwrap();
+    let cfg = reservoir_config(CARTPOLE_CODE.channels() as u32);
+    let mut rls =
+        Rls::new(RlsLayout::new(UNITS + 1, 2), DELTA, 1.0, vec![0.0f32; RlsLayout::new(UNITS + 1, 2).len]).unwrap();
+    let mut rng = NetRng::seed_from_u64(SEED ^ 0x0050_524e);
+    let mut u = vec![0.0f32; CARTPOLE_CODE.channels()];
+    let (mut digest, mut steps) = (0x811c_9dc5u32, 0u32);
+    let mut targets = [0.0f32; 2];
+    let mut env = CartPole::new();
+    for ep in 0..EPISODES {
+        let mut net = build(&cfg, SEED).unwrap();
+        net.set_mode(RESERVOIR_MODE);
+        let mut state = vec![0.0f32; 2 * controller::DIMS.hidden];
+        teacher.init_state(&controller::V0, &mut state).unwrap();
+        let mut y = [0.0f32; 2];
+        let mut obs = env.reset(SEED + ep);
+        loop {
+            CARTPOLE_CODE.encode(&obs, &mut u).unwrap();
+            teacher.step(&mut state, &obs, &mut y, None).unwrap();
+            let best = argmax(&y);
+            one_hot_targets(best, &mut targets);
+            net.step(&u).unwrap();
+            rls.update_ones(spike_features(net.x(), UNITS), &targets).unwrap();
+            steps += 1;
+            let action = if rng.uniform_f32() < EXPLORE { rng.below(2) as usize } else { best };
+            digest = fnv(digest, net.x().words().iter().copied().chain([best as u32, action as u32]));
+            let t = env.step(Action::Discrete(action)).unwrap();
+            if t.terminated || t.truncated {
+                break;
+            }
+            obs = env.observation();
+        }
+    }
+    let weights = fnv(0x811c_9dc5, rls.weights().iter().map(|w| w.to_bits()));
+    let mut net = build(&cfg, SEED).unwrap();
+    net.set_mode(RESERVOIR_MODE);
+    let mut obs = env.reset(TEST_SEED);
+    let mut scores = [0.0f32; 2];
+    let mut total = 0.0f64;
+    loop {
+        CARTPOLE_CODE.encode(&obs, &mut u).unwrap();
+        net.step(&u).unwrap();
+        rls.predict_ones(spike_features(net.x(), UNITS), &mut scores).unwrap();
+        let t = env.step(Action::Discrete(argmax(&scores))).unwrap();
+        total += t.reward;
+        if t.terminated || t.truncated {
+            break;
+        }
+        obs = env.observation();
+    }
+    format!(
+        "sorn_rls episodes={EPISODES} steps={steps} weights={weights:#010x} digest={digest:#010x} return={}",
+        total as u32
+    )
+}
+
+#[allow(dead_code)]
+mod settings {
+    include!("../firmware/src/sorn_rls_settings.rs");
+}
+
+#[test]
+fn the_cli_learns_the_same_rls_readout_as_the_board() {
+    // `neuroloop train --controller sorn --readout rls` (train_sorn_rls with its defaults and
+    // this teacher) ends with the weights the board learns, and its controller scores the
+    // board's test episode.
+    use neuroloop_host::sorn_control::{RlsOptions, train_sorn_rls};
+    let (teacher, _) = neuroloop_host::ctrnn::Model::load(
+        &workspace_root().join("tests/fixtures/cartpole_controller.json"),
+        Default::default(),
+    )
+    .unwrap();
+    let o = RlsOptions::default();
+    assert_eq!(
+        (o.episodes, o.explore, o.units as usize, o.delta, o.forgetting),
+        (settings::EPISODES, settings::EXPLORE, settings::UNITS, settings::DELTA, 1.0)
+    );
+    let ctl = train_sorn_rls("CartPole-v1", &teacher, settings::SEED, &o).unwrap();
+    let weights = fnv(0x811c_9dc5, ctl.readout.iter().flatten().map(|w| w.to_bits()));
+    let line = host_sorn_rls_line();
+    assert!(line.contains(&format!("weights={weights:#010x}")), "{line} vs {weights:#010x}");
+    let mut env = neuroloop_host::env::AnyEnv::new("CartPole-v1").unwrap();
+    let (ret, _) = ctl.run_episode(&mut env, settings::TEST_SEED).unwrap();
+    assert!(line.ends_with(&format!("return={}", ret as u32)), "{line} vs {ret}");
+    assert!(ret >= 475.0, "the board's readout balances: {ret}");
+}
+
 #[test]
 fn the_embedded_controller_is_the_trained_model_and_balances_the_pole() {
     let (model, _) = neuroloop_host::ctrnn::Model::load(
@@ -175,11 +273,12 @@ fn firmware_scenarios_match_the_host_bit_for_bit_on_m4f_and_m3() {
     if !qemu_present() {
         return;
     }
-    let (sorn, ctrnn, cartpole) = (host_line(200, 1), host_ctrnn_line(), host_cartpole_line());
+    let (sorn, ctrnn, cartpole, rls) =
+        (host_line(200, 1), host_ctrnn_line(), host_cartpole_line(), host_sorn_rls_line());
     for (target, machine, cpu) in
         [("thumbv7em-none-eabihf", "mps2-an386", "cortex-m4"), ("thumbv7m-none-eabi", "mps2-an385", "cortex-m3")]
     {
-        let out = run_firmware(target, "sorn,ctrnn,cartpole", machine, cpu);
+        let out = run_firmware(target, "sorn,ctrnn,cartpole,sorn-rls", machine, cpu);
         let line = |prefix: &str| {
             out.lines()
                 .find(|l| l.starts_with(prefix))
@@ -189,6 +288,7 @@ fn firmware_scenarios_match_the_host_bit_for_bit_on_m4f_and_m3() {
         assert_eq!(line("sorn "), sorn, "{machine}");
         assert_eq!(line("ctrnn "), ctrnn, "{machine}");
         assert_eq!(line("cartpole "), cartpole, "{machine}");
+        assert_eq!(line("sorn_rls "), rls, "{machine}");
         assert!(line("sorn_step_instructions=").len() > 23, "instruction count printed");
     }
 }

@@ -116,6 +116,24 @@ fn same_seed_same_spikes_other_seed_other_spikes() {
     assert!(a.iter().flatten().map(|w| w.count_ones()).sum::<u32>() > 1000);
 }
 
+#[test]
+fn reused_buffers_give_the_same_network_as_fresh_ones() {
+    // A board builds many networks in one set of static buffers (the firmware's sorn-rls
+    // scenario): the old contents must not leak into the new network.
+    let a = spike_train(&Config::DEFAULT, 5, 200);
+    let (mut used, mut inputs) = fresh(&Config::DEFAULT, 9);
+    drive(&mut used, &mut inputs, 300, |_| {});
+    let mut net = neuroloop_core::sorn::Sorn::new(&Config::DEFAULT, 5, used.into_buffers()).unwrap();
+    let mut inputs = input_rng(5);
+    let mut b = Vec::new();
+    drive(&mut net, &mut inputs, 200, |n| {
+        let mut v = n.x().words().to_vec();
+        v.extend_from_slice(n.y().words());
+        b.push(v);
+    });
+    assert_eq!(a, b);
+}
+
 /// Every synapse as (pre, post, weight bits).
 type WeightBits = Vec<(u16, u16, u32)>;
 

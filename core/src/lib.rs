@@ -5,6 +5,9 @@
 //!
 //! - [`sorn`]: the self-organising recurrent network (binary threshold units, STDP, inhibitory
 //!   STDP, intrinsic plasticity, synaptic normalisation, structural plasticity).
+//! - [`ctrnn`]: continuous-time RNNs with nn4n's update, Dale's law and masks.
+//! - [`env`]: plants (gymnasium's classic control and a differential-drive robot).
+//! - [`control`]: controller pieces for boards: observation code, online RLS readout, argmax.
 //! - [`rng`]: the one random number generator every stochastic part draws from, and its
 //!   reproducibility rules.
 //! - [`math`]: the only place floating-point functions come from (`libm`, or `micromath` with
@@ -39,6 +42,7 @@
 #![warn(missing_docs)]
 
 pub mod bits;
+pub mod control;
 pub mod ctrnn;
 pub mod env;
 pub mod math;

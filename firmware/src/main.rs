@@ -11,6 +11,12 @@
 //!   readout bits; also the mean instructions of a step.
 //! - `cartpole`: closed loop, the CartPole-v1 plant and a CTRNN controller trained on the host,
 //!   one episode (at most 500 steps); digest over every step's state and action.
+//! - `sorn-rls`: a SORN reservoir controller learning on the board: 6 CartPole episodes in which
+//!   the embedded CTRNN controller teaches (30 % random actions) and the readout of 48
+//!   excitatory units learns online by recursive least squares, then one episode where the
+//!   readout acts alone. Digest over every step's spikes, targets and actions; a second digest
+//!   over the learned weights; also the mean instructions of a learning step. It reuses the
+//!   SORN scenario's buffers, so running both costs no extra RAM for the network.
 //!
 //! Instruction counts (mps2 boards only; the formula assumes their 25 MHz SysTick): QEMU runs
 //! with `-icount shift=10`, so each instruction advances virtual
@@ -41,6 +47,11 @@ mod ctrnn_model;
 #[cfg(target_os = "none")]
 #[allow(dead_code)]
 mod cartpole_controller;
+
+/// The `sorn-rls` scenario's settings; `neuroloop_host::sorn_control::RlsOptions::default()`
+/// has the same numbers, so the host's `train --controller sorn --readout rls` learns the same
+/// readout bit for bit (tests/firmware_parity.rs includes this file).
+pub mod sorn_rls_settings;
 
 #[cfg(target_os = "none")]
 mod board {
@@ -80,27 +91,34 @@ mod board {
         }
     }
 
-    #[cfg(feature = "sorn")]
+    #[cfg(any(feature = "sorn", feature = "sorn-rls"))]
     mod sorn_cfg {
+        use neuroloop_core::control::{CARTPOLE_CODE, reservoir_config};
         use neuroloop_core::sorn::{Config, Layout};
         pub const CFG: Config = Config::DEFAULT;
-        pub const L: Layout = Layout::new(&CFG);
+        /// The reservoir of the `sorn-rls` scenario.
+        pub const RESERVOIR: Config = reservoir_config(CARTPOLE_CODE.channels() as u32);
+        const A: Layout = Layout::new(&CFG);
+        const B: Layout = Layout::new(&RESERVOIR);
+        const fn max(a: usize, b: usize) -> usize {
+            if a > b { a } else { b }
+        }
+        /// Buffer lengths that hold either network.
+        pub const F32: usize = max(A.f32_len, B.f32_len);
+        pub const U16: usize = max(A.u16_len, B.u16_len);
+        pub const U32: usize = max(A.u32_len, B.u32_len);
     }
 
     /// The SORN's buffers, handed out by `#[entry]` as `&'static mut` (no `unsafe` needed).
-    #[cfg(feature = "sorn")]
-    struct SornBuffers {
-        f: &'static mut [f32],
-        h: &'static mut [u16],
-        w: &'static mut [u32],
-    }
+    #[cfg(any(feature = "sorn", feature = "sorn-rls"))]
+    type SornBuffers = neuroloop_core::sorn::Buffers<&'static mut [f32], &'static mut [u16], &'static mut [u32]>;
 
     #[cfg(feature = "sorn")]
-    fn sorn(counter: &mut Counter, bufs: SornBuffers) {
+    fn sorn(counter: &mut Counter, bufs: SornBuffers) -> SornBuffers {
         use neuroloop_core::rng::NetRng;
-        use neuroloop_core::sorn::{Buffers, Sorn};
+        use neuroloop_core::sorn::Sorn;
         use sorn_cfg::CFG;
-        let Ok(mut net) = Sorn::new(&CFG, 1, Buffers::new(bufs.f, bufs.h, bufs.w)) else { fail() };
+        let Ok(mut net) = Sorn::new(&CFG, 1, bufs) else { fail() };
         let mut inputs = NetRng::seed_from_u64(1);
         inputs.jump();
         let mut u = [0.0f32; CFG.nu as usize];
@@ -117,6 +135,94 @@ mod board {
         }
         hprintln!("sorn steps=200 ee={} ei={} digest={:#010x}", net.ee_count(), net.ei_count(), digest);
         hprintln!("sorn_step_instructions={}", instructions / 200);
+        net.into_buffers()
+    }
+
+    /// Scenario (d): a SORN reservoir whose readout learns online by RLS on the board, taught
+    /// by the embedded CTRNN controller, then tested alone (see the crate docs).
+    #[cfg(feature = "sorn-rls")]
+    fn sorn_rls(counter: &mut Counter, mut bufs: SornBuffers, rls_buf: &'static mut [f32]) -> SornBuffers {
+        use super::cartpole_controller::{ACTIVATION, DIMS, PARAMS, V0};
+        use super::sorn_rls_settings::{DELTA, EPISODES, EXPLORE, SEED, TEST_SEED, UNITS};
+        use neuroloop_core::control::{
+            CARTPOLE_CODE, RESERVOIR_MODE, Rls, RlsLayout, argmax, one_hot_targets, spike_features,
+        };
+        use neuroloop_core::ctrnn::Ctrnn;
+        use neuroloop_core::env::{Action, CartPole};
+        use neuroloop_core::rng::NetRng;
+        use neuroloop_core::sorn::Sorn;
+        use sorn_cfg::RESERVOIR;
+        let mut params = PARAMS;
+        let Ok(teacher) = Ctrnn::new(DIMS, ACTIVATION, &mut params[..]) else { fail() };
+        let Ok(mut rls) = Rls::new(RlsLayout::new(UNITS + 1, 2), DELTA, 1.0, rls_buf) else { fail() };
+        let mut rng = NetRng::seed_from_u64(SEED ^ 0x0050_524e);
+        let mut u = [0.0f32; CARTPOLE_CODE.channels()];
+        let (mut digest, mut steps, mut instructions) = (FNV_START, 0u32, 0u32);
+        let mut targets = [0.0f32; 2];
+        let mut env = CartPole::new();
+        for ep in 0..EPISODES {
+            let Ok(mut net) = Sorn::new(&RESERVOIR, SEED, bufs) else { fail() };
+            net.set_mode(RESERVOIR_MODE);
+            let mut state = [0.0f32; 2 * DIMS.hidden];
+            if teacher.init_state(&V0, &mut state).is_err() {
+                fail();
+            }
+            let mut y = [0.0f32; DIMS.outputs];
+            let mut obs = env.reset(SEED.wrapping_add(ep));
+            loop {
+                let mut ok = CARTPOLE_CODE.encode(&obs, &mut u).is_ok();
+                ok &= teacher.step(&mut state, &obs, &mut y, None).is_ok();
+                let best = argmax(&y);
+                one_hot_targets(best, &mut targets);
+                instructions += counter.count(|| {
+                    ok &= net.step(&u).is_ok();
+                    ok &= rls.update_ones(spike_features(net.x(), UNITS), &targets).is_ok();
+                });
+                if !ok {
+                    fail();
+                }
+                steps += 1;
+                let action = if rng.uniform_f32() < EXPLORE { rng.below(2) as usize } else { best };
+                digest = fnv(digest, net.x().words().iter().copied().chain([best as u32, action as u32]));
+                let Ok(t) = env.step(Action::Discrete(action)) else { fail() };
+                if t.terminated || t.truncated {
+                    break;
+                }
+                obs = env.observation();
+            }
+            bufs = net.into_buffers();
+        }
+        let weights = fnv(FNV_START, rls.weights().iter().map(|w| w.to_bits()));
+        // The readout alone, from a fresh reservoir.
+        let Ok(mut net) = Sorn::new(&RESERVOIR, SEED, bufs) else { fail() };
+        net.set_mode(RESERVOIR_MODE);
+        let mut obs = env.reset(TEST_SEED);
+        let mut scores = [0.0f32; 2];
+        let mut total = 0.0f64;
+        loop {
+            let mut ok = CARTPOLE_CODE.encode(&obs, &mut u).is_ok();
+            ok &= net.step(&u).is_ok();
+            ok &= rls.predict_ones(spike_features(net.x(), UNITS), &mut scores).is_ok();
+            if !ok {
+                fail();
+            }
+            let Ok(t) = env.step(Action::Discrete(argmax(&scores))) else { fail() };
+            total += t.reward;
+            if t.terminated || t.truncated {
+                break;
+            }
+            obs = env.observation();
+        }
+        hprintln!(
+            "sorn_rls episodes={} steps={} weights={:#010x} digest={:#010x} return={}",
+            EPISODES,
+            steps,
+            weights,
+            digest,
+            total as u32
+        );
+        hprintln!("sorn_rls_step_instructions={}", instructions / steps);
+        net.into_buffers()
     }
 
     #[cfg(feature = "ctrnn")]
@@ -186,23 +292,35 @@ mod board {
         hprintln!("cartpole_controller_step_instructions={}", instructions / steps);
     }
 
+    /// The `sorn-rls` readout's buffer: 49 features (48 units and a bias), 2 actions.
+    #[cfg(feature = "sorn-rls")]
+    const RLS_LEN: usize = neuroloop_core::control::RlsLayout::new(super::sorn_rls_settings::UNITS + 1, 2).len;
+
     #[entry]
     fn main() -> ! {
         // Sized at compile time from the config; cortex-m-rt hands these out as `&'static mut`.
-        #[cfg(feature = "sorn")]
-        static mut F32S: [f32; sorn_cfg::L.f32_len] = [0.0; sorn_cfg::L.f32_len];
-        #[cfg(feature = "sorn")]
-        static mut U16S: [u16; sorn_cfg::L.u16_len] = [0; sorn_cfg::L.u16_len];
-        #[cfg(feature = "sorn")]
-        static mut U32S: [u32; sorn_cfg::L.u32_len] = [0; sorn_cfg::L.u32_len];
+        #[cfg(any(feature = "sorn", feature = "sorn-rls"))]
+        static mut F32S: [f32; sorn_cfg::F32] = [0.0; sorn_cfg::F32];
+        #[cfg(any(feature = "sorn", feature = "sorn-rls"))]
+        static mut U16S: [u16; sorn_cfg::U16] = [0; sorn_cfg::U16];
+        #[cfg(any(feature = "sorn", feature = "sorn-rls"))]
+        static mut U32S: [u32; sorn_cfg::U32] = [0; sorn_cfg::U32];
+        #[cfg(feature = "sorn-rls")]
+        static mut RLS: [f32; RLS_LEN] = [0.0; RLS_LEN];
         let Some(p) = cortex_m::Peripherals::take() else { fail() };
         let mut counter = Counter::new(p.SYST);
+        #[cfg(any(feature = "sorn", feature = "sorn-rls"))]
+        let bufs = SornBuffers::new(&mut F32S[..], &mut U16S[..], &mut U32S[..]);
         #[cfg(feature = "sorn")]
-        sorn(&mut counter, SornBuffers { f: &mut F32S[..], h: &mut U16S[..], w: &mut U32S[..] });
+        let bufs = sorn(&mut counter, bufs);
         #[cfg(feature = "ctrnn")]
         ctrnn(&mut counter);
         #[cfg(feature = "cartpole")]
         cartpole(&mut counter);
+        #[cfg(feature = "sorn-rls")]
+        let bufs = sorn_rls(&mut counter, bufs, &mut RLS[..]);
+        #[cfg(any(feature = "sorn", feature = "sorn-rls"))]
+        let _ = bufs;
         let _ = &mut counter;
         debug::exit(debug::EXIT_SUCCESS);
         loop {

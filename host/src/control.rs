@@ -6,18 +6,16 @@
 //! argmax over one output per discrete action, or `bound * tanh(y_k)` per dimension of a box
 //! action. Training changes every weight and bias, never alpha.
 
-use neuroloop_core::ctrnn::{Activation, Dims};
-use neuroloop_core::env::{Action, Space};
+use neuroloop_core::ctrnn::{Activation, Ctrnn, Dims};
+use neuroloop_core::env::Space;
 use neuroloop_core::rng::NetRng;
 use rayon::prelude::*;
 
 use crate::ctrnn::{InitOptions, Model, random_model};
 use crate::env::AnyEnv;
+use crate::episode::ActionBuf;
 
-/// Index of the largest value (the first on ties; 0 for an empty slice).
-pub fn argmax(values: &[f32]) -> usize {
-    values.iter().enumerate().fold((0, f32::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b }).0
-}
+pub use neuroloop_core::control::argmax;
 
 /// Mean and standard deviation of the returns, and the fraction of episodes that terminated.
 pub fn summarise(runs: &[(f64, bool)]) -> (f64, f64, f64) {
@@ -47,33 +45,15 @@ pub fn episode(model: &Model, env: &mut AnyEnv, seed: u64) -> f64 {
 }
 
 /// One episode: total reward, and whether it ended by the task's own termination (a goal
-/// reached, or a failure such as a fallen pole) rather than the time limit.
+/// reached, or a failure such as a fallen pole) rather than the time limit. A controller that
+/// cannot act (a model that does not fit the environment) scores negative infinity.
 pub fn run_episode(model: &Model, env: &mut AnyEnv, seed: u64) -> (f64, bool) {
-    let net = model.network();
-    let h = model.dims.hidden;
-    let mut state = vec![0.0f32; 2 * h];
-    if net.init_state(&model.v0, &mut state).is_err() {
-        return (f64::NEG_INFINITY, false);
-    }
-    let mut y = vec![0.0f32; model.dims.outputs];
+    let Ok(mut policy) = CtrnnPolicy::new(model, env) else { return (f64::NEG_INFINITY, false) };
     let mut obs = env.reset(seed);
-    let act_space = env.spaces().1;
     let mut total = 0.0;
     loop {
-        if net.step(&mut state, &obs, &mut y, None).is_err() {
-            return (f64::NEG_INFINITY, false);
-        }
-        let cont;
-        let action = match act_space {
-            Space::Discrete(_) => Action::Discrete(argmax(&y)),
-            Space::Box { dim, high, .. } => {
-                cont = core::array::from_fn::<f32, 6, _>(|k| {
-                    if k < dim { high[k] * Activation::Tanh.apply(y[k]) } else { 0.0 }
-                });
-                Action::Continuous(&cont[..dim])
-            }
-        };
-        match env.step(action) {
+        let Ok(action) = policy.act(&obs) else { return (f64::NEG_INFINITY, false) };
+        match env.step(action.as_action()) {
             Ok(t) => {
                 total += t.reward;
                 if t.terminated || t.truncated {
@@ -83,6 +63,36 @@ pub fn run_episode(model: &Model, env: &mut AnyEnv, seed: u64) -> (f64, bool) {
             Err(_) => return (f64::NEG_INFINITY, false),
         }
         obs = env.observation();
+    }
+}
+
+/// A CTRNN controller acting in one episode: its state, and the map from readout to action
+/// (argmax for discrete actions, `high_k tanh(y_k)` for boxes).
+pub struct CtrnnPolicy {
+    net: Ctrnn<Vec<f32>>,
+    state: Vec<f32>,
+    y: Vec<f32>,
+    actions: Space,
+}
+
+impl CtrnnPolicy {
+    /// The controller at its initial state, for `env`'s action space.
+    pub fn new(model: &Model, env: &AnyEnv) -> anyhow::Result<Self> {
+        let net = model.network();
+        let mut state = vec![0.0f32; 2 * model.dims.hidden];
+        net.init_state(&model.v0, &mut state)?;
+        Ok(CtrnnPolicy { net, state, y: vec![0.0; model.dims.outputs], actions: env.spaces().1 })
+    }
+
+    /// One network step on `obs`, then the action.
+    pub fn act(&mut self, obs: &[f32]) -> anyhow::Result<ActionBuf> {
+        self.net.step(&mut self.state, obs, &mut self.y, None)?;
+        Ok(match self.actions {
+            Space::Discrete(_) => ActionBuf::Discrete(argmax(&self.y)),
+            Space::Box { dim, high, .. } => ActionBuf::Continuous(
+                (0..dim).map(|k| high[k] * Activation::Tanh.apply(self.y.get(k).copied().unwrap_or(0.0))).collect(),
+            ),
+        })
     }
 }
 

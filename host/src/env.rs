@@ -48,6 +48,22 @@ impl AnyEnv {
         })
     }
 
+    /// The gymnasium id.
+    ///
+    /// ```
+    /// assert_eq!(neuroloop_host::env::AnyEnv::new("Pendulum-v1").unwrap().id(), "Pendulum-v1");
+    /// ```
+    pub fn id(&self) -> &'static str {
+        match self {
+            AnyEnv::CartPole(_) => IDS[0],
+            AnyEnv::Pendulum(_) => IDS[1],
+            AnyEnv::MountainCar(_) => IDS[2],
+            AnyEnv::MountainCarContinuous(_) => IDS[3],
+            AnyEnv::Acrobot(_) => IDS[4],
+            AnyEnv::DiffDrive(_) => IDS[5],
+        }
+    }
+
     /// Steps of the id's time limit.
     pub fn time_limit(&self) -> u32 {
         match self {

@@ -102,7 +102,7 @@ fn mean_sd(xs: &[f64]) -> Option<(f64, f64)> {
     Some((m, v.sqrt()))
 }
 
-fn register_fonts() {
+pub(crate) fn register_fonts() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());

@@ -1,32 +1,38 @@
 //! A SORN reservoir controller: observations are encoded into the SORN's input channels, the
 //! frozen network runs one step per control step, and a linear readout of its excitatory state
-//! chooses the action. The readout is fitted by ridge regression to imitate a teacher policy
+//! (plus a bias) chooses the action by argmax. The readout learns to imitate a teacher policy
 //! (here a CTRNN controller trained by the evolution strategy): learning from a teacher, as the
-//! results that use it say.
+//! results that use it say. Two ways to fit it:
+//!
+//! - [`train_sorn_readout`]: ridge regression over every state visited (host only, `nalgebra`);
+//! - [`train_sorn_rls`]: online recursive least squares in the core ([`Rls`], fixed memory),
+//!   one update per control step, exactly what the firmware runs on a board.
 //!
 //! # Encoding
 //!
-//! Each observation variable `o_k` (scaled by `1 / scale_k`) drives `2 x COPIES` input channels:
-//! `COPIES` channels carry `2 max(0, o_k / scale_k)` and `COPIES` carry `2 max(0, -o_k / scale_k)`.
-//! Every channel feeds one excitatory unit, whose random threshold makes the copies a
-//! thermometer code of the variable's magnitude.
+//! [`CARTPOLE_CODE`]: each observation variable `o_k` (scaled by `1 / scale_k`) drives
+//! `2 x copies` input channels, `copies` carrying `2 max(0, o_k / scale_k)` and `copies`
+//! carrying `2 max(0, -o_k / scale_k)`. Every channel feeds one excitatory unit, whose random
+//! threshold makes the copies a thermometer code of the variable's magnitude.
 
 use std::path::Path;
 
 use anyhow::{Context, bail};
+use neuroloop_core::control::{
+    CARTPOLE_CODE, RESERVOIR_MODE, Rls, RlsLayout, Thermometer, argmax, one_hot_targets, reservoir_config,
+    spike_features,
+};
 use neuroloop_core::env::{Action, Space};
 use neuroloop_core::rng::NetRng;
-use neuroloop_core::sorn::{Config, Mode};
+use neuroloop_core::sorn::Config;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::control::{argmax, summarise};
+use crate::control::{CtrnnPolicy, summarise};
 use crate::ctrnn::Model;
 use crate::env::AnyEnv;
+use crate::episode::ActionBuf;
 use crate::sorn::{HostSorn, build};
-
-/// Channels per observation variable and sign.
-pub const COPIES: usize = 5;
 
 /// A trained SORN controller (the file format `neuroloop-sorn-controller`, version 1).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -44,61 +50,96 @@ pub struct SornController {
     pub seed: u64,
     /// Scale of each observation variable.
     pub scales: Vec<f32>,
-    /// Readout weights: one row of `N_E + 1` (bias last) per action.
+    /// The readout reads excitatory units `0..units` (absent: all `ne`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<u32>,
+    /// How the readout was fitted (`"ridge"` or `"rls"`; information only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fitted_by: Option<String>,
+    /// Readout weights: one row of `units + 1` (bias last) per action.
     pub readout: Vec<Vec<f32>>,
 }
 
-/// Observation scales of the environments the SORN controller supports (an error for others).
-pub fn observation_scales(env_id: &str) -> anyhow::Result<Vec<f32>> {
+/// The observation code of the environments the SORN controller supports (an error for others).
+pub fn observation_code(env_id: &str) -> anyhow::Result<Thermometer<'static>> {
     match env_id {
-        "CartPole-v1" => Ok(vec![2.4, 2.0, 0.21, 2.0]),
+        "CartPole-v1" => Ok(CARTPOLE_CODE),
         _ => bail!("the SORN controller supports CartPole-v1 only (its encoding needs observation scales)"),
     }
 }
 
+fn discrete_actions(env_id: &str) -> anyhow::Result<usize> {
+    match AnyEnv::new(env_id)?.spaces().1 {
+        Space::Discrete(n) => Ok(n),
+        Space::Box { .. } => bail!("the SORN controller acts in discrete action spaces only"),
+    }
+}
+
 impl SornController {
+    /// An untrained controller (zero readout over units `0..units`) for `env_id`.
+    fn blank(env_id: &str, seed: u64, units: u32, fitted_by: &str) -> anyhow::Result<SornController> {
+        let code = observation_code(env_id)?;
+        let config = reservoir_config(code.channels() as u32);
+        if units == 0 || units > config.ne {
+            bail!("the readout reads 1 to ne = {} units, not {units}", config.ne);
+        }
+        Ok(SornController {
+            format: "neuroloop-sorn-controller".into(),
+            version: 1,
+            env: env_id.into(),
+            config,
+            seed,
+            scales: code.scales.to_vec(),
+            units: (units != config.ne).then_some(units),
+            fitted_by: Some(fitted_by.into()),
+            readout: vec![vec![0.0; units as usize + 1]; discrete_actions(env_id)?],
+        })
+    }
+
+    /// Excitatory units the readout reads.
+    pub fn readout_units(&self) -> usize {
+        self.units.unwrap_or(self.config.ne) as usize
+    }
+
+    fn code(&self) -> Thermometer<'_> {
+        Thermometer { scales: &self.scales, ..CARTPOLE_CODE }
+    }
+
     /// The frozen reservoir, fresh.
     fn reservoir(&self) -> anyhow::Result<HostSorn> {
         let mut net = build(&self.config, self.seed)?;
-        net.set_mode(Mode { noise: false, ..Mode::training(false) });
+        net.set_mode(RESERVOIR_MODE);
         Ok(net)
-    }
-
-    fn encode(&self, obs: &[f32], u: &mut [f32]) {
-        for (k, (&o, &s)) in obs.iter().zip(&self.scales).enumerate() {
-            let v = o / s;
-            for c in 0..COPIES {
-                u[2 * k * COPIES + c] = 2.0 * v.max(0.0);
-                u[(2 * k + 1) * COPIES + c] = 2.0 * (-v).max(0.0);
-            }
-        }
     }
 
     /// One episode from reset seed `seed`: total reward and whether it terminated.
     pub fn run_episode(&self, env: &mut AnyEnv, seed: u64) -> anyhow::Result<(f64, bool)> {
-        let mut net = self.reservoir()?;
-        let mut u = vec![0.0f32; self.config.nu as usize];
+        let mut policy = self.policy()?;
         let mut obs = env.reset(seed);
-        let mut total = 0.0;
-        loop {
-            self.encode(&obs, &mut u);
-            net.step(&u)?;
-            let t = env.step(Action::Discrete(self.act(&net)))?;
-            total += t.reward;
-            if t.terminated || t.truncated {
-                return Ok((total, t.terminated));
-            }
-            obs = env.observation();
-        }
+        loop_episode(env, &mut obs, |obs| match policy(obs)? {
+            ActionBuf::Discrete(a) => Ok(a),
+            ActionBuf::Continuous(_) => bail!("the SORN controller acts discretely"),
+        })
     }
 
-    /// The readout's action for the reservoir's current state (argmax over the action rows).
+    /// The controller as a policy for one episode (a fresh reservoir), e.g. for
+    /// [`crate::episode::record_episode`].
+    pub fn policy(&self) -> anyhow::Result<impl FnMut(&[f32]) -> anyhow::Result<ActionBuf> + '_> {
+        let mut net = self.reservoir()?;
+        let mut u = vec![0.0f32; self.config.nu as usize];
+        Ok(move |obs: &[f32]| {
+            self.code().encode(obs, &mut u)?;
+            net.step(&u)?;
+            Ok(ActionBuf::Discrete(self.act(&net)))
+        })
+    }
+
+    /// The readout's action for the reservoir's current state (argmax over the action rows,
+    /// summed in the order of [`Rls::predict_ones`], so a board computes the same bits).
     fn act(&self, net: &HostSorn) -> usize {
-        let scores = self.readout.iter().map(|row| {
-            let bias = row.last().copied().unwrap_or(0.0);
-            net.x().iter_ones().fold(bias, |s, i| s + row.get(i).copied().unwrap_or(0.0))
-        });
-        argmax(&scores.collect::<Vec<_>>())
+        let ones = spike_features(net.x(), self.readout_units());
+        let scores: Vec<f32> = self.readout.iter().map(|row| ones.clone().fold(0.0, |s, i| s + row[i])).collect();
+        argmax(&scores)
     }
 
     /// Mean, standard deviation and terminated fraction over `episodes` episodes (seeds
@@ -127,22 +168,79 @@ impl SornController {
             bail!("{}: not a neuroloop-sorn-controller version 1 file", path.display());
         }
         c.config.validate()?;
-        let rows = AnyEnv::new(&c.env).map(|e| e.spaces().1)?;
-        let n = match rows {
-            Space::Discrete(n) => n,
-            Space::Box { .. } => bail!("{}: the SORN controller acts in discrete action spaces only", path.display()),
-        };
-        if c.readout.len() != n || c.readout.iter().any(|r| r.len() != c.config.ne as usize + 1) {
-            bail!("{}: readout must be {n} rows of ne + 1 = {} weights", path.display(), c.config.ne + 1);
+        let n = discrete_actions(&c.env).with_context(|| format!("{}", path.display()))?;
+        let code = observation_code(&c.env)?;
+        if c.scales.len() != code.scales.len() || c.config.nu as usize != c.code().channels() {
+            bail!("{}: {} needs {} scales and nu = {}", path.display(), c.env, code.scales.len(), code.channels());
+        }
+        if c.scales.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
+            bail!("{}: scales must be finite and positive", path.display());
+        }
+        let units = c.readout_units();
+        if units == 0 || units > c.config.ne as usize {
+            bail!("{}: units must be 1 to ne = {}", path.display(), c.config.ne);
+        }
+        if c.readout.len() != n || c.readout.iter().any(|r| r.len() != units + 1) {
+            bail!("{}: readout must be {n} rows of units + 1 = {} weights", path.display(), units + 1);
+        }
+        if c.readout.iter().flatten().any(|w| !w.is_finite()) {
+            bail!("{}: readout weights must be finite", path.display());
         }
         Ok(c)
     }
 }
 
-/// Trains the readout of a SORN controller for `env_id` by ridge regression on the reservoir
-/// states visited while `teacher` (a CTRNN controller) acts, with a fraction `explore` of
-/// random actions so the data covers recoveries; targets are +1 for the teacher's action and -1
-/// for the others.
+/// Steps `env` from observation `obs` with the actions `policy` chooses until the episode
+/// ends; returns the total reward and whether it terminated.
+fn loop_episode(
+    env: &mut AnyEnv,
+    obs: &mut Vec<f32>,
+    mut policy: impl FnMut(&[f32]) -> anyhow::Result<usize>,
+) -> anyhow::Result<(f64, bool)> {
+    let mut total = 0.0;
+    loop {
+        let t = env.step(Action::Discrete(policy(obs)?))?;
+        total += t.reward;
+        if t.terminated || t.truncated {
+            return Ok((total, t.terminated));
+        }
+        *obs = env.observation();
+    }
+}
+
+/// Runs `episodes` teacher episodes (reset seeds `seed..`) through a fresh frozen reservoir
+/// each; at every step `learn` sees the reservoir and the teacher's action. A fraction
+/// `explore` of the actions taken are random (drawn from a generator seeded by `seed`) so the
+/// states visited include recoveries.
+fn teacher_episodes(
+    ctl: &SornController,
+    teacher: &Model,
+    episodes: u64,
+    explore: f32,
+    mut learn: impl FnMut(&HostSorn, usize) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let n_actions = ctl.readout.len() as u32;
+    let mut rng = NetRng::seed_from_u64(ctl.seed ^ 0x0050_524e);
+    let mut u = vec![0.0f32; ctl.config.nu as usize];
+    for ep in 0..episodes {
+        let mut net = ctl.reservoir()?;
+        let mut env = AnyEnv::new(&ctl.env)?;
+        let mut obs = env.reset(ctl.seed.wrapping_add(ep));
+        let mut tutor = CtrnnPolicy::new(teacher, &env)?;
+        loop_episode(&mut env, &mut obs, |obs| {
+            ctl.code().encode(obs, &mut u)?;
+            net.step(&u)?;
+            let ActionBuf::Discrete(best) = tutor.act(obs)? else { bail!("the teacher must act discretely") };
+            learn(&net, best)?;
+            Ok(if rng.uniform_f32() < explore { rng.below(n_actions) as usize } else { best })
+        })?;
+    }
+    Ok(())
+}
+
+/// Trains the readout of a SORN controller for `env_id` by ridge regression (penalty `ridge`)
+/// on the reservoir states visited while `teacher` (a CTRNN controller) acts, with a fraction
+/// `explore` of random actions; targets are +1 for the teacher's action and -1 for the others.
 pub fn train_sorn_readout(
     env_id: &str,
     teacher: &Model,
@@ -151,57 +249,24 @@ pub fn train_sorn_readout(
     explore: f32,
     ridge: f64,
 ) -> anyhow::Result<SornController> {
-    let scales = observation_scales(env_id)?;
-    let n_actions = match AnyEnv::new(env_id)?.spaces().1 {
-        Space::Discrete(n) => n,
-        Space::Box { .. } => bail!("the SORN controller acts in discrete action spaces only"),
-    };
-    let nu = (scales.len() * 2 * COPIES) as u32;
-    let config = Config { nu, h_ip: Some(0.1), ..Config::DEFAULT };
-    let mut ctl = SornController {
-        format: "neuroloop-sorn-controller".into(),
-        version: 1,
-        env: env_id.into(),
-        config,
-        seed,
-        scales,
-        readout: vec![vec![0.0; config.ne as usize + 1]; n_actions],
-    };
-    let nf = config.ne as usize + 1;
-    let tnet = teacher.network();
+    let mut ctl = SornController::blank(env_id, seed, reservoir_config(0).ne, "ridge")?;
+    let n_actions = ctl.readout.len();
+    let nf = ctl.readout_units() + 1;
     let mut xtx = nalgebra::DMatrix::<f64>::zeros(nf, nf);
     let mut xty = nalgebra::DMatrix::<f64>::zeros(nf, n_actions);
-    let mut rng = NetRng::seed_from_u64(seed ^ 0x0050_524e);
-    let mut u = vec![0.0f32; nu as usize];
-    for ep in 0..episodes {
-        let mut net = ctl.reservoir()?;
-        let mut env = AnyEnv::new(env_id)?;
-        let mut obs = env.reset(seed.wrapping_add(ep));
-        let mut ts = vec![0.0f32; 2 * teacher.dims.hidden];
-        tnet.init_state(&teacher.v0, &mut ts)?;
-        let mut y = vec![0.0f32; teacher.dims.outputs];
-        loop {
-            ctl.encode(&obs, &mut u);
-            net.step(&u)?;
-            tnet.step(&mut ts, &obs, &mut y, None)?;
-            let best = argmax(&y);
-            let active: Vec<usize> = net.x().iter_ones().chain([nf - 1]).collect();
-            for &a in &active {
-                for &b in &active {
-                    xtx[(a, b)] += 1.0;
-                }
-                for k in 0..n_actions {
-                    xty[(a, k)] += if k == best { 1.0 } else { -1.0 };
-                }
+    let units = ctl.readout_units();
+    teacher_episodes(&ctl, teacher, episodes, explore, |net, best| {
+        let active: Vec<usize> = spike_features(net.x(), units).collect();
+        for &a in &active {
+            for &b in &active {
+                xtx[(a, b)] += 1.0;
             }
-            let act = if rng.uniform_f32() < explore { rng.below(n_actions as u32) as usize } else { best };
-            let t = env.step(Action::Discrete(act))?;
-            if t.terminated || t.truncated {
-                break;
+            for k in 0..n_actions {
+                xty[(a, k)] += if k == best { 1.0 } else { -1.0 };
             }
-            obs = env.observation();
         }
-    }
+        Ok(())
+    })?;
     for i in 0..nf {
         xtx[(i, i)] += ridge;
     }
@@ -211,6 +276,50 @@ pub fn train_sorn_readout(
         for (i, v) in row.iter_mut().enumerate() {
             *v = w[(i, k)] as f32;
         }
+    }
+    Ok(ctl)
+}
+
+/// Options of the online readout ([`train_sorn_rls`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RlsOptions {
+    /// Teacher episodes (reset seeds `seed..`).
+    pub episodes: u64,
+    /// Fraction of random actions while learning.
+    pub explore: f32,
+    /// Excitatory units read (`0..units`; the input-driven units are `0..nu`).
+    pub units: u32,
+    /// `P(0) = I / delta` (the ridge penalty when `forgetting` is 1).
+    pub delta: f32,
+    /// Forgetting factor in `(0, 1]`.
+    pub forgetting: f32,
+}
+
+impl Default for RlsOptions {
+    /// The settings the firmware's `sorn-rls` scenario uses: 6 teacher episodes, 30 % random
+    /// actions, units `0..48` (a 49 x 49 `P`, 9.6 KB), `delta` 0.1, no forgetting.
+    fn default() -> Self {
+        RlsOptions { episodes: 6, explore: 0.3, units: 48, delta: 0.1, forgetting: 1.0 }
+    }
+}
+
+/// Trains the readout online by recursive least squares in the core ([`Rls`]): one update per
+/// control step towards +1 for the teacher's action and -1 for the others, while the teacher
+/// (with a fraction of random actions) drives. The same loop runs on a board.
+pub fn train_sorn_rls(env_id: &str, teacher: &Model, seed: u64, o: &RlsOptions) -> anyhow::Result<SornController> {
+    let mut ctl = SornController::blank(env_id, seed, o.units, "rls")?;
+    let n_actions = ctl.readout.len();
+    let units = ctl.readout_units();
+    let layout = RlsLayout::new(units + 1, n_actions);
+    let mut rls = Rls::new(layout, o.delta, o.forgetting, vec![0.0f32; layout.len])?;
+    let mut targets = vec![0.0f32; n_actions];
+    teacher_episodes(&ctl, teacher, o.episodes, o.explore, |net, best| {
+        one_hot_targets(best, &mut targets);
+        rls.update_ones(spike_features(net.x(), units), &targets)?;
+        Ok(())
+    })?;
+    for (row, w) in ctl.readout.iter_mut().zip(rls.weights().chunks_exact(units + 1)) {
+        row.copy_from_slice(w);
     }
     Ok(ctl)
 }

@@ -6,16 +6,28 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 
-use crate::control::{EsOptions, evaluate_full, train_es};
+use crate::control::{CtrnnPolicy, EsOptions, controller_dims, evaluate_full, train_es};
 use crate::ctrnn::{LoadOptions, Model};
+use crate::env::AnyEnv;
+use crate::episode::record_episode;
 use crate::figures;
+use crate::render::episode_gif;
+use crate::sorn_control::SornController;
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ControllerArg {
     /// A CTRNN whose weights an evolution strategy finds.
     Ctrnn,
-    /// A SORN reservoir with a ridge-regression readout imitating a CTRNN teacher.
+    /// A SORN reservoir whose readout learns to imitate a CTRNN teacher (see --readout).
     Sorn,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadoutArg {
+    /// Ridge regression over all visited states, all excitatory units (host only).
+    Ridge,
+    /// Online recursive least squares in the core, one update per step (what a board runs).
+    Rls,
 }
 
 #[derive(Args, Debug)]
@@ -50,9 +62,24 @@ pub struct TrainArgs {
     /// SORN controller: the teacher (a CTRNN controller model file); trained first when absent.
     #[arg(long)]
     teacher: Option<PathBuf>,
+    /// SORN controller: how the readout learns.
+    #[arg(long, value_enum, default_value = "ridge")]
+    readout: ReadoutArg,
+    /// SORN controller with --readout rls: teacher episodes of online learning (default 6).
+    #[arg(long)]
+    teacher_episodes: Option<u64>,
+    /// SORN controller with --readout rls: excitatory units read (0..UNITS; default 48).
+    #[arg(long)]
+    units: Option<u32>,
     /// Overwrite an existing output directory.
     #[arg(long)]
     force: bool,
+    /// After training, evaluate on this many held-out episodes (0: skip).
+    #[arg(long, default_value_t = 100)]
+    eval_episodes: u64,
+    /// First reset seed of the held-out evaluation.
+    #[arg(long, default_value_t = 7)]
+    eval_seed: u64,
 }
 
 #[derive(Args, Debug)]
@@ -69,6 +96,16 @@ pub struct EvalArgs {
     /// First reset seed.
     #[arg(long)]
     seed: u64,
+    /// Record every episode into this directory: episode-SEED.csv and episode-SEED/*.npy
+    /// (observations, states, actions, rewards).
+    #[arg(long)]
+    record: Option<PathBuf>,
+    /// Render the first episode as an animated GIF (e.g. cartpole.gif).
+    #[arg(long)]
+    render: Option<PathBuf>,
+    /// With --render: one frame every K steps.
+    #[arg(long, default_value_t = 2)]
+    render_every: usize,
 }
 
 pub fn train(a: TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
@@ -114,20 +151,23 @@ pub fn train(a: TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
         )?;
     }
     let last = curve.last().map_or(f64::NAN, |g| g.mean_return);
+    let text: Vec<(f64, f64)> = curve.iter().map(|g| (g.generation as f64 + 1.0, g.mean_return)).collect();
+    write_text_curve(err, "generation", &text)?;
     writeln!(err, "trained in {secs:.1} s; model, learning curve (csv, png, svg) in {}", a.out.display())?;
-    writeln!(
-        out,
-        "{}",
-        serde_json::json!({"env": a.env, "generations": curve.len(), "final_mean_return": last, "train_seconds": secs})
-    )?;
+    let mut summary = serde_json::json!({"env": a.env, "controller": "ctrnn", "generations": curve.len(), "final_mean_return": last, "train_seconds": secs});
+    if a.eval_episodes > 0 {
+        let (mean, sd, _) = evaluate_full(&model, &a.env, a.eval_episodes, a.eval_seed)?;
+        add_eval(&mut summary, &a, mean, sd, err)?;
+    }
+    writeln!(out, "{summary}")?;
     Ok(0)
 }
 
 /// The SORN controller: a CTRNN teacher (given or trained here), then ridge readouts fitted on
 /// 1, 2, 5, 10, 25, 50 and 150 teacher episodes (the learning curve), the last one kept.
 fn train_sorn(a: &TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
-    use crate::sorn_control::{observation_scales, train_sorn_readout};
-    observation_scales(&a.env)?; // refuse an unsupported environment before any training
+    use crate::sorn_control::{RlsOptions, observation_code, train_sorn_readout, train_sorn_rls};
+    observation_code(&a.env)?; // refuse an unsupported environment before any training
     let t0 = std::time::Instant::now();
     let teacher = match &a.teacher {
         Some(p) => Model::load(p, LoadOptions::default())?.0,
@@ -140,12 +180,33 @@ fn train_sorn(a: &TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
     };
     let mut curve = Vec::new();
     let mut last = None;
-    for episodes in [1u64, 2, 5, 10, 25, 50, 150] {
-        let ctl = train_sorn_readout(&a.env, &teacher, a.seed, episodes, 0.3, 0.1)?;
-        let (mean, _, _) = ctl.evaluate(10, 1_000_000)?;
-        curve.push((episodes as f64, mean));
-        last = Some(ctl);
-    }
+    let (label, xlabel) = match a.readout {
+        ReadoutArg::Ridge => {
+            for episodes in [1u64, 2, 5, 10, 25, 50, 150] {
+                let ctl = train_sorn_readout(&a.env, &teacher, a.seed, episodes, 0.3, 0.1)?;
+                let (mean, _, _) = ctl.evaluate(10, 1_000_000)?;
+                curve.push((episodes as f64, mean));
+                last = Some(ctl);
+            }
+            ("ridge readout", "teacher episodes in the regression")
+        }
+        ReadoutArg::Rls => {
+            let preset = RlsOptions::default();
+            let o = RlsOptions {
+                episodes: a.teacher_episodes.unwrap_or(preset.episodes),
+                units: a.units.unwrap_or(preset.units),
+                ..preset
+            };
+            // Online learning: the readout after k episodes is the k-episode run's readout.
+            for episodes in 1..=o.episodes {
+                let ctl = train_sorn_rls(&a.env, &teacher, a.seed, &RlsOptions { episodes, ..o })?;
+                let (mean, _, _) = ctl.evaluate(10, 1_000_000)?;
+                curve.push((episodes as f64, mean));
+                last = Some(ctl);
+            }
+            ("online RLS readout", "teacher episodes learned online")
+        }
+    };
     let secs = t0.elapsed().as_secs_f64();
     let ctl = last.expect("at least one fit");
     ctl.save(&a.out.join("controller.json"))?;
@@ -157,20 +218,61 @@ fn train_sorn(a: &TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
     for ext in ["png", "svg"] {
         figures::series(
             &a.out.join(format!("learning_curve.{ext}")),
-            &format!("{} - SORN reservoir, ridge readout from a CTRNN teacher", a.env),
-            "teacher episodes in the regression",
+            &format!("{} - SORN reservoir, {label} from a CTRNN teacher", a.env),
+            xlabel,
             "mean return (10 episodes)",
             &[("SORN readout", curve.clone())],
         )?;
     }
+    write_text_curve(err, "teacher episodes", &curve)?;
     writeln!(err, "trained in {secs:.1} s; controller.json and the learning curve in {}", a.out.display())?;
     let final_return = curve.last().map_or(f64::NAN, |c| c.1);
-    writeln!(
-        out,
-        "{}",
-        serde_json::json!({"env": a.env, "controller": "sorn", "final_mean_return": final_return, "train_seconds": secs})
-    )?;
+    let readout = format!("{:?}", a.readout).to_lowercase();
+    let mut summary = serde_json::json!({"env": a.env, "controller": "sorn", "readout": readout, "final_mean_return": final_return, "train_seconds": secs});
+    if a.eval_episodes > 0 {
+        let (mean, sd, _) = ctl.evaluate(a.eval_episodes, a.eval_seed)?;
+        add_eval(&mut summary, a, mean, sd, err)?;
+    }
+    writeln!(out, "{summary}")?;
     Ok(0)
+}
+
+/// The held-out evaluation into the summary, and a sentence on stderr.
+fn add_eval(
+    summary: &mut serde_json::Value,
+    a: &TrainArgs,
+    mean: f64,
+    sd: f64,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
+    summary["eval_episodes"] = a.eval_episodes.into();
+    summary["eval_mean_return"] = mean.into();
+    summary["eval_std_return"] = sd.into();
+    writeln!(
+        err,
+        "final return over {} held-out episodes (reset seeds {}..): {mean:.1} +- {sd:.1}",
+        a.eval_episodes, a.eval_seed
+    )?;
+    Ok(())
+}
+
+/// The learning curve as text: up to 20 rows `x  return  bar`, bars scaled between the
+/// curve's smallest and largest return.
+fn write_text_curve(err: &mut dyn Write, xlabel: &str, curve: &[(f64, f64)]) -> anyhow::Result<()> {
+    if curve.is_empty() {
+        return Ok(());
+    }
+    let lo = curve.iter().map(|c| c.1).fold(f64::INFINITY, f64::min);
+    let hi = curve.iter().map(|c| c.1).fold(f64::NEG_INFINITY, f64::max);
+    let stride = curve.len().div_ceil(20);
+    writeln!(err, "learning curve ({xlabel}: mean return of 10 evaluation episodes)")?;
+    for (i, &(x, r)) in curve.iter().enumerate() {
+        if i % stride == 0 || i + 1 == curve.len() {
+            let width = if hi > lo { ((r - lo) / (hi - lo) * 40.0).round() as usize } else { 40 };
+            writeln!(err, "{x:>8} {r:>9.1} |{}", "#".repeat(width))?;
+        }
+    }
+    Ok(())
 }
 
 pub fn eval(a: EvalArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
@@ -178,20 +280,54 @@ pub fn eval(a: EvalArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         std::fs::read_to_string(&a.model).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", a.model.display()))?;
     let format =
         serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["format"].as_str().map(String::from));
-    let (mean, sd, terminated) = if format.as_deref() == Some("neuroloop-sorn-controller") {
-        let ctl = crate::sorn_control::SornController::load(&a.model)?;
+    let controller = if format.as_deref() == Some("neuroloop-sorn-controller") {
+        let ctl = SornController::load(&a.model)?;
         if ctl.env != a.env {
             bail!("{} was trained on {}, not {}", a.model.display(), ctl.env, a.env);
         }
-        ctl.evaluate(a.episodes, a.seed)?
+        Controller::Sorn(ctl)
     } else {
         let (model, _) = Model::load(&a.model, LoadOptions::default())?;
-        evaluate_full(&model, &a.env, a.episodes, a.seed)?
+        let env = AnyEnv::new(&a.env)?;
+        if controller_dims(&env, model.dims.hidden)? != model.dims {
+            bail!("{}: dims {:?} do not fit {}", a.model.display(), model.dims, a.env);
+        }
+        Controller::Ctrnn(model)
     };
+    let (mean, sd, terminated) = match &controller {
+        Controller::Sorn(ctl) => ctl.evaluate(a.episodes, a.seed)?,
+        Controller::Ctrnn(model) => evaluate_full(model, &a.env, a.episodes, a.seed)?,
+    };
+    if a.record.is_some() || a.render.is_some() {
+        let n = if a.record.is_some() { a.episodes } else { 1 };
+        for k in 0..n {
+            let seed = a.seed.wrapping_add(k);
+            let mut env = AnyEnv::new(&a.env)?;
+            let ep = match &controller {
+                Controller::Sorn(ctl) => record_episode(&mut env, seed, ctl.policy()?)?,
+                Controller::Ctrnn(model) => {
+                    let mut policy = CtrnnPolicy::new(model, &env)?;
+                    record_episode(&mut env, seed, |obs| policy.act(obs))?
+                }
+            };
+            if let Some(dir) = &a.record {
+                ep.write_npy(&dir.join(format!("episode-{seed}")))?;
+                ep.write_csv(&dir.join(format!("episode-{seed}.csv")))?;
+            }
+            if let (Some(path), 0) = (&a.render, k) {
+                episode_gif(&ep, path, a.render_every)?;
+            }
+        }
+    }
     writeln!(
         out,
         "{}",
         serde_json::json!({"mean_return": mean, "std_return": sd, "episodes": a.episodes, "terminated_fraction": terminated})
     )?;
     Ok(0)
+}
+
+enum Controller {
+    Ctrnn(Model),
+    Sorn(SornController),
 }
