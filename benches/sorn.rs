@@ -1,5 +1,5 @@
-//! One SORN step: the default network (N_E 200, N_I 40, N_U 10) and N_E 1000 at the same
-//! lambdas, plastic (all five rules) and frozen (training phase), after a 2,000-step warm-up
+//! One SORN step: the default network (N_E 200, N_I 40, N_U 10) and N_E 400, 800, 1000 and 1600 at the
+//! same lambdas, plastic (all five rules) and frozen (training phase), after a 2,000-step warm-up
 //! so the network is in its self-organised regime.
 //!
 //! `cargo bench --bench sorn`. Python `sorn` 0.7.4 on the reference machine: ~8 ms per plastic
@@ -42,7 +42,7 @@ fn time_steps(net: &mut HostSorn, inputs: &mut NetRng, iters: u64) -> Duration {
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("sorn_step");
     let mut medians = Vec::new();
-    for ne in [200u32, 1000] {
+    for ne in [200u32, 400, 800, 1000, 1600] {
         for (name, mode) in [("plastic", Mode::default()), ("frozen", Mode::training(true))] {
             let (mut net, mut inputs) = warmed(ne);
             net.set_mode(mode);

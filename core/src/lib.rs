@@ -6,7 +6,7 @@
 //! - [`sorn`]: the self-organising recurrent network (binary threshold units, STDP, inhibitory
 //!   STDP, intrinsic plasticity, synaptic normalisation, structural plasticity).
 //! - [`ctrnn`]: continuous-time RNNs with nn4n's update, Dale's law and masks.
-//! - [`env`]: plants (gymnasium's classic control and a differential-drive robot).
+//! - [`env`](mod@env): plants (gymnasium's classic control and a differential-drive robot).
 //! - [`control`]: controller pieces for boards: observation code, online RLS readout, argmax.
 //! - [`rng`]: the one random number generator every stochastic part draws from, and its
 //!   reproducibility rules.
