@@ -78,14 +78,16 @@ fn train_and_eval_from_the_cli() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The CTRNN CartPole controller of `tests/fixtures/cartpole_controller.json`.
+fn fixture_teacher() -> neuroloop_host::ctrnn::Model {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cartpole_controller.json");
+    neuroloop_host::ctrnn::Model::load(std::path::Path::new(path), Default::default()).unwrap().0
+}
+
 #[test]
 fn sorn_reservoir_controller_learns_cartpole_from_a_teacher() {
     use neuroloop_host::sorn_control::{SornController, train_sorn_readout};
-    let (teacher, _) = neuroloop_host::ctrnn::Model::load(
-        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cartpole_controller.json")),
-        Default::default(),
-    )
-    .unwrap();
+    let teacher = fixture_teacher();
     let ctl = train_sorn_readout("CartPole-v1", &teacher, 1, 10, 0.3, 0.1).unwrap();
     let (mean, _, _) = ctl.evaluate(20, 500).unwrap();
     assert!(mean >= 475.0, "SORN readout return {mean}");
@@ -112,11 +114,7 @@ fn sorn_reservoir_controller_learns_cartpole_from_a_teacher() {
 #[test]
 fn sorn_controller_learns_online_by_rls_in_a_few_teacher_episodes() {
     use neuroloop_host::sorn_control::{RlsOptions, SornController, train_sorn_rls};
-    let (teacher, _) = neuroloop_host::ctrnn::Model::load(
-        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cartpole_controller.json")),
-        Default::default(),
-    )
-    .unwrap();
+    let teacher = fixture_teacher();
     let o = RlsOptions::default();
     let ctl = train_sorn_rls("CartPole-v1", &teacher, 1, &o).unwrap();
     assert_eq!(ctl.readout_units(), 48);

@@ -22,7 +22,7 @@ use neuroloop_core::control::{
     CARTPOLE_CODE, RESERVOIR_MODE, Rls, RlsLayout, Thermometer, argmax, one_hot_targets, reservoir_config,
     spike_features,
 };
-use neuroloop_core::env::{Action, Space};
+use neuroloop_core::env::Space;
 use neuroloop_core::rng::NetRng;
 use neuroloop_core::sorn::Config;
 use rayon::prelude::*;
@@ -114,12 +114,7 @@ impl SornController {
 
     /// One episode from reset seed `seed`: total reward and whether it terminated.
     pub fn run_episode(&self, env: &mut AnyEnv, seed: u64) -> anyhow::Result<(f64, bool)> {
-        let mut policy = self.policy()?;
-        let mut obs = env.reset(seed);
-        loop_episode(env, &mut obs, |obs| match policy(obs)? {
-            ActionBuf::Discrete(a) => Ok(a),
-            ActionBuf::Continuous(_) => bail!("the SORN controller acts discretely"),
-        })
+        loop_episode(env, seed, self.policy()?)
     }
 
     /// The controller as a policy for one episode (a fresh reservoir), e.g. for
@@ -190,21 +185,22 @@ impl SornController {
     }
 }
 
-/// Steps `env` from observation `obs` with the actions `policy` chooses until the episode
+/// Resets `env` with `seed` and steps it with the actions `policy` chooses until the episode
 /// ends; returns the total reward and whether it terminated.
 fn loop_episode(
     env: &mut AnyEnv,
-    obs: &mut Vec<f32>,
-    mut policy: impl FnMut(&[f32]) -> anyhow::Result<usize>,
+    seed: u64,
+    mut policy: impl FnMut(&[f32]) -> anyhow::Result<ActionBuf>,
 ) -> anyhow::Result<(f64, bool)> {
+    let mut obs = env.reset(seed);
     let mut total = 0.0;
     loop {
-        let t = env.step(Action::Discrete(policy(obs)?))?;
+        let t = env.step(policy(&obs)?.as_action())?;
         total += t.reward;
         if t.terminated || t.truncated {
             return Ok((total, t.terminated));
         }
-        *obs = env.observation();
+        obs = env.observation();
     }
 }
 
@@ -225,14 +221,13 @@ fn teacher_episodes(
     for ep in 0..episodes {
         let mut net = ctl.reservoir()?;
         let mut env = AnyEnv::new(&ctl.env)?;
-        let mut obs = env.reset(ctl.seed.wrapping_add(ep));
         let mut tutor = CtrnnPolicy::new(teacher, &env)?;
-        loop_episode(&mut env, &mut obs, |obs| {
+        loop_episode(&mut env, ctl.seed.wrapping_add(ep), |obs| {
             ctl.code().encode(obs, &mut u)?;
             net.step(&u)?;
             let ActionBuf::Discrete(best) = tutor.act(obs)? else { bail!("the teacher must act discretely") };
             learn(&net, best)?;
-            Ok(if rng.uniform_f32() < explore { rng.below(n_actions) as usize } else { best })
+            Ok(ActionBuf::Discrete(if rng.uniform_f32() < explore { rng.below(n_actions) as usize } else { best }))
         })?;
     }
     Ok(())

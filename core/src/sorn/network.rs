@@ -84,17 +84,13 @@ where
     W: AsRef<[u32]> + AsMut<[u32]>,
 {
     /// Validates `cfg`, checks the buffers against [`Layout::new`], and builds a fresh network
-    /// from `seed` (spec section 2). All units start silent. The buffers are cleared first, so
-    /// their previous contents (another network's, say) never change the result.
+    /// from `seed` (spec section 2). All units start silent. Initialisation writes every array
+    /// of the layout, so the buffers' previous contents (another network's, say) never change
+    /// the result.
     pub fn new(cfg: &Config, seed: u64, bufs: Buffers<F, H, W>) -> Result<Self, Error> {
         cfg.validate().map_err(Error::Config)?;
         let layout = Layout::new(cfg);
         bufs.check(&layout).map_err(Error::Buffer)?;
-        let mut bufs = bufs;
-        // The buffers' previous contents never matter: a board reuses one set for many networks.
-        bufs.f32s.as_mut().fill(0.0);
-        bufs.u16s.as_mut().fill(0);
-        bufs.u32s.as_mut().fill(0);
         let mut net = Sorn {
             cfg: *cfg,
             layout,

@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 
-use crate::control::{CtrnnPolicy, EsOptions, controller_dims, evaluate_full, train_es};
+use crate::control::{CtrnnPolicy, EsOptions, controller_dims, evaluate_full, summarise, train_es};
 use crate::ctrnn::{LoadOptions, Model};
 use crate::env::AnyEnv;
-use crate::episode::record_episode;
+use crate::episode::{EpisodeRecord, record_episode};
 use crate::figures;
 use crate::render::episode_gif;
 use crate::sorn_control::SornController;
@@ -294,31 +294,39 @@ pub fn eval(a: EvalArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         }
         Controller::Ctrnn(model)
     };
-    let (mean, sd, terminated) = match &controller {
-        Controller::Sorn(ctl) => ctl.evaluate(a.episodes, a.seed)?,
-        Controller::Ctrnn(model) => evaluate_full(model, &a.env, a.episodes, a.seed)?,
-    };
-    if a.record.is_some() || a.render.is_some() {
-        let n = if a.record.is_some() { a.episodes } else { 1 };
-        for k in 0..n {
-            let seed = a.seed.wrapping_add(k);
-            let mut env = AnyEnv::new(&a.env)?;
-            let ep = match &controller {
-                Controller::Sorn(ctl) => record_episode(&mut env, seed, ctl.policy()?)?,
-                Controller::Ctrnn(model) => {
-                    let mut policy = CtrnnPolicy::new(model, &env)?;
-                    record_episode(&mut env, seed, |obs| policy.act(obs))?
-                }
-            };
-            if let Some(dir) = &a.record {
-                ep.write_npy(&dir.join(format!("episode-{seed}")))?;
-                ep.write_csv(&dir.join(format!("episode-{seed}.csv")))?;
+    let record_one = |seed: u64| -> anyhow::Result<EpisodeRecord> {
+        let mut env = AnyEnv::new(&a.env)?;
+        match &controller {
+            Controller::Sorn(ctl) => record_episode(&mut env, seed, ctl.policy()?),
+            Controller::Ctrnn(model) => {
+                let mut policy = CtrnnPolicy::new(model, &env)?;
+                record_episode(&mut env, seed, |obs| policy.act(obs))
             }
+        }
+    };
+    let (mean, sd, terminated) = if let Some(dir) = &a.record {
+        // Every episode is recorded; the summary comes from the recordings (same episodes).
+        let mut runs = Vec::new();
+        for k in 0..a.episodes {
+            let seed = a.seed.wrapping_add(k);
+            let ep = record_one(seed)?;
+            ep.write_npy(&dir.join(format!("episode-{seed}")))?;
+            ep.write_csv(&dir.join(format!("episode-{seed}.csv")))?;
             if let (Some(path), 0) = (&a.render, k) {
                 episode_gif(&ep, path, a.render_every)?;
             }
+            runs.push((ep.total_reward(), ep.terminated));
         }
-    }
+        summarise(&runs)
+    } else {
+        if let Some(path) = &a.render {
+            episode_gif(&record_one(a.seed)?, path, a.render_every)?;
+        }
+        match &controller {
+            Controller::Sorn(ctl) => ctl.evaluate(a.episodes, a.seed)?,
+            Controller::Ctrnn(model) => evaluate_full(model, &a.env, a.episodes, a.seed)?,
+        }
+    };
     writeln!(
         out,
         "{}",
