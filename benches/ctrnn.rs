@@ -17,7 +17,7 @@ fn bench(c: &mut Criterion) {
     for h in [32usize, 128, 512] {
         let dims = Dims { inputs: 8, hidden: h, outputs: 4 };
         let model = random_model(dims, Activation::Tanh, &InitOptions::default(), 1);
-        let net = model.network();
+        let net = model.network().expect("a valid model");
         let mut rng = NetRng::seed_from_u64(2);
         // Batch 1.
         let mut state = vec![0.0f32; 2 * h];

@@ -75,7 +75,7 @@ fn bench(c: &mut Criterion) {
 /// Recording activity (the three rasters and both connection counts) against no recording,
 /// N_E 200 plastic. Issue 5's budget: at most 2x an unrecorded step.
 fn bench_recording(c: &mut Criterion) {
-    use neuroloop_host::record::{RecordSpec, Recordings};
+    use neuroloop_host::sorn::record::{RecordSpec, Recordings};
     let mut group = c.benchmark_group("sorn_record");
     let mut per_step = Vec::new();
     for (name, list) in [

@@ -1,14 +1,9 @@
 //! `neuroloop sorn run`, end to end, in-process through `neuroloop_host::cli::run`.
 
-use serde_json::Value;
+mod common;
 
-fn cli(args: &[&str]) -> (u8, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let argv = std::iter::once("neuroloop").chain(args.iter().copied());
-    let code = neuroloop_host::cli::run(argv, &mut out, &mut err);
-    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
-}
+use common::{cli, fails};
+use serde_json::Value;
 
 fn summary(args: &[&str]) -> Value {
     let (code, out, err) = cli(args);
@@ -82,22 +77,18 @@ fn config_file_sets_parameters_and_ni_follows_ne() {
 
     // Unknown key: an error naming it.
     std::fs::write(&path, "ne = 100\neta_stpd = 0.1\n").unwrap();
-    let (code, _, err) = cli(&["sorn", "run", "--steps", "10", "--seed", "1", "--config", path.to_str().unwrap()]);
-    assert_eq!(code, 1);
+    let err = fails(&["sorn", "run", "--steps", "10", "--seed", "1", "--config", path.to_str().unwrap()]);
     assert!(err.contains("eta_stpd"), "{err}");
     // Out of range: an error naming the field and the range.
     std::fs::write(&path, "te_min = 0.9\nte_max = 0.1\n").unwrap();
-    let (code, _, err) = cli(&["sorn", "run", "--steps", "10", "--seed", "1", "--config", path.to_str().unwrap()]);
-    assert_eq!(code, 1);
+    let err = fails(&["sorn", "run", "--steps", "10", "--seed", "1", "--config", path.to_str().unwrap()]);
     assert!(err.contains("te_min") && err.contains("te_max"), "{err}");
     // Wrong type.
     std::fs::write(&path, "ne = \"many\"\n").unwrap();
-    let (code, _, err) = cli(&["sorn", "run", "--steps", "10", "--seed", "1", "--config", path.to_str().unwrap()]);
-    assert_eq!(code, 1);
+    let err = fails(&["sorn", "run", "--steps", "10", "--seed", "1", "--config", path.to_str().unwrap()]);
     assert!(err.contains("ne") || err.contains("invalid type"), "{err}");
     // Missing file.
-    let (code, _, err) = cli(&["sorn", "run", "--steps", "10", "--seed", "1", "--config", "/nonexistent/x.toml"]);
-    assert_eq!(code, 1);
+    let err = fails(&["sorn", "run", "--steps", "10", "--seed", "1", "--config", "/nonexistent/x.toml"]);
     assert!(err.contains("/nonexistent/x.toml"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -112,8 +103,7 @@ fn bad_arguments_are_usage_errors() {
     assert!(err.contains("learning"));
     let (code, _, err) = cli(&["sorn", "run", "--steps", "-5", "--seed", "1"]);
     assert_eq!(code, 2, "{err}");
-    let (code, _, err) = cli(&["sorn", "run", "--steps", "10", "--seed", "1", "--freeze", "stdp,nope"]);
-    assert_eq!(code, 1);
+    let err = fails(&["sorn", "run", "--steps", "10", "--seed", "1", "--freeze", "stdp,nope"]);
     assert!(err.contains("nope"), "{err}");
 }
 
@@ -136,15 +126,10 @@ fn freeze_list_and_no_noise() {
     assert!(s["mean_rate_e"].as_f64().unwrap() > 0.0, "the input alone drives the network");
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("neuroloop-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
-
 #[test]
 fn run_out_then_resume_equals_one_long_run() {
-    let base = temp_dir("resume");
+    let tmp = common::temp_dir();
+    let base = tmp.path().to_path_buf();
     let a = base.join("a");
     let a_str = a.to_str().unwrap();
     summary(&["sorn", "run", "--steps", "600", "--seed", "5", "--out", a_str, "--summary"]);
@@ -164,30 +149,21 @@ fn run_out_then_resume_equals_one_long_run() {
     assert_eq!(meta["total_steps"].as_u64(), Some(1200));
     assert_eq!(meta["segments"].as_array().unwrap().len(), 2);
     // The stored config reads back as a config file.
-    let s = summary(&[
-        "sorn",
-        "run",
-        "--steps",
-        "10",
-        "--seed",
-        "5",
-        "--config",
-        a.join("config.toml").to_str().unwrap(),
-        "--summary",
-    ]);
+    let config = a.join("config.toml");
+    let s =
+        summary(&["sorn", "run", "--steps", "10", "--seed", "5", "--config", config.to_str().unwrap(), "--summary"]);
     assert_eq!(s["ne"].as_u64(), Some(200));
-    std::fs::remove_dir_all(&base).unwrap();
 }
 
 #[test]
 fn existing_run_directory_needs_force() {
-    let base = temp_dir("force");
+    let tmp = common::temp_dir();
+    let base = tmp.path().to_path_buf();
     let a = base.join("a");
     let a_str = a.to_str().unwrap();
     summary(&["sorn", "run", "--steps", "50", "--seed", "1", "--out", a_str, "--summary"]);
     let before = std::fs::read(a.join("state.nlsnap")).unwrap();
-    let (code, _, err) = cli(&["sorn", "run", "--steps", "80", "--seed", "2", "--out", a_str]);
-    assert_eq!(code, 1);
+    let err = fails(&["sorn", "run", "--steps", "80", "--seed", "2", "--out", a_str]);
     assert!(err.contains("--force"), "{err}");
     assert_eq!(std::fs::read(a.join("state.nlsnap")).unwrap(), before, "nothing was overwritten");
     summary(&["sorn", "run", "--steps", "80", "--seed", "2", "--out", a_str, "--force", "--summary"]);
@@ -196,17 +172,15 @@ fn existing_run_directory_needs_force() {
     let other = base.join("other");
     std::fs::create_dir_all(&other).unwrap();
     std::fs::write(other.join("notes.txt"), "precious").unwrap();
-    let (code, _, err) =
-        cli(&["sorn", "run", "--steps", "10", "--seed", "1", "--out", other.to_str().unwrap(), "--force"]);
-    assert_eq!(code, 1);
+    let err = fails(&["sorn", "run", "--steps", "10", "--seed", "1", "--out", other.to_str().unwrap(), "--force"]);
     assert!(err.contains("not a run directory"), "{err}");
     assert_eq!(std::fs::read_to_string(other.join("notes.txt")).unwrap(), "precious");
-    std::fs::remove_dir_all(&base).unwrap();
 }
 
 #[test]
 fn resume_reports_a_corrupted_snapshot_or_a_missing_directory() {
-    let base = temp_dir("corrupt");
+    let tmp = common::temp_dir();
+    let base = tmp.path().to_path_buf();
     let a = base.join("a");
     let a_str = a.to_str().unwrap();
     summary(&["sorn", "run", "--steps", "50", "--seed", "1", "--out", a_str, "--summary"]);
@@ -215,15 +189,11 @@ fn resume_reports_a_corrupted_snapshot_or_a_missing_directory() {
     let mid = bytes.len() / 2;
     bytes[mid] ^= 1;
     std::fs::write(&path, &bytes).unwrap();
-    let (code, _, err) = cli(&["sorn", "resume", a_str, "--steps", "10"]);
-    assert_eq!(code, 1);
+    let err = fails(&["sorn", "resume", a_str, "--steps", "10"]);
     assert!(err.contains("checksum"), "{err}");
     std::fs::write(&path, &bytes[..100]).unwrap();
-    let (code, _, err) = cli(&["sorn", "resume", a_str, "--steps", "10"]);
-    assert_eq!(code, 1);
+    let err = fails(&["sorn", "resume", a_str, "--steps", "10"]);
     assert!(err.contains("truncated"), "{err}");
-    let (code, _, err) = cli(&["sorn", "resume", base.join("nope").to_str().unwrap(), "--steps", "10"]);
-    assert_eq!(code, 1);
+    let err = fails(&["sorn", "resume", base.join("nope").to_str().unwrap(), "--steps", "10"]);
     assert!(err.contains("not a run directory"), "{err}");
-    std::fs::remove_dir_all(&base).unwrap();
 }

@@ -23,8 +23,9 @@ fn nn4n_export_round_trip() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/nn4n_export.py");
     let out = Command::new(&python).args([script, "--self-test", dir.to_str().unwrap()]).output().unwrap();
     assert!(out.status.success(), "exporter failed: {}", String::from_utf8_lossy(&out.stderr));
-    let (model, repaired) = neuroloop_host::ctrnn::Model::load(&dir.join("model.json"), Default::default())
-        .expect("the exported model loads");
+    let neuroloop_host::ctrnn::Loaded { model, repaired } =
+        neuroloop_host::ctrnn::Model::load(&dir.join("model.json"), Default::default())
+            .expect("the exported model loads");
     assert_eq!(repaired.pruned + repaired.clamped, 0, "the exporter enforces the constraints");
     assert_eq!(model.dims.hidden, 12);
     let r = neuroloop_host::ctrnn::check_fixture_file(&dir.join("fixture.json")).unwrap();

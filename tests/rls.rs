@@ -4,7 +4,7 @@
 //! nalgebra), up to f32 rounding.
 
 use nalgebra::DMatrix;
-use neuroloop_core::control::{Rls, RlsLayout};
+use neuroloop_core::rls::{Config, Layout, Rls};
 use neuroloop_core::rng::NetRng;
 
 fn ridge(xs: &[Vec<f32>], ys: &[Vec<f32>], delta: f64) -> DMatrix<f64> {
@@ -18,8 +18,8 @@ fn ridge(xs: &[Vec<f32>], ys: &[Vec<f32>], delta: f64) -> DMatrix<f64> {
 #[test]
 fn rls_weights_equal_the_ridge_solution_at_every_stage() {
     let (f, o, delta) = (12, 3, 0.5);
-    let l = RlsLayout::new(f, o);
-    let mut rls = Rls::new(l, delta as f32, 1.0, vec![0.0f32; l.len]).unwrap();
+    let cfg = Config { features: f, outputs: o, delta: delta as f32, forgetting: 1.0 };
+    let mut rls = Rls::new(&cfg, vec![0.0f32; Layout::new(&cfg).len]).unwrap();
     let mut rng = NetRng::seed_from_u64(11);
     let truth: Vec<f32> = (0..f * o).map(|_| rng.normal()).collect();
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
@@ -49,8 +49,8 @@ fn rls_weights_equal_the_ridge_solution_at_every_stage() {
 fn binary_features_match_the_dense_ridge_solution() {
     // Spike-like features: ~20 % of 40 units on, plus a bias; as the SORN controller feeds it.
     let (f, delta) = (41, 0.1);
-    let l = RlsLayout::new(f, 2);
-    let mut rls = Rls::new(l, delta as f32, 1.0, vec![0.0f32; l.len]).unwrap();
+    let cfg = Config { features: f, outputs: 2, delta: delta as f32, forgetting: 1.0 };
+    let mut rls = Rls::new(&cfg, vec![0.0f32; Layout::new(&cfg).len]).unwrap();
     let mut rng = NetRng::seed_from_u64(3);
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
     for _ in 0..2000 {

@@ -1,17 +1,11 @@
 //! Recorders: what they keep, their memory budget, and their .npy / .csv exports (read back
 //! with npyz here, and with numpy when a Python with numpy is available).
 
-use std::path::PathBuf;
+mod common;
 
 use neuroloop_core::sorn::{Config, Mode, Rule};
-use neuroloop_host::record::{RecordError, RecordSpec, Recorder, Recordings};
+use neuroloop_host::sorn::record::{RecordError, RecordSpec, Recorder, Recordings};
 use neuroloop_host::sorn::{HostSorn, build, input_rng};
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("neuroloop-rec-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
 
 /// The network, its recordings, and per step: x words, (E->E count before, after), dense WEE.
 type Run = (HostSorn, Recordings, Vec<Vec<u32>>, Vec<(u32, u32)>, Vec<Vec<f32>>);
@@ -25,10 +19,11 @@ fn recorded(spec: RecordSpec, steps: u64) -> Run {
     let mut u = [0.0f32; 10];
     for _ in 0..steps {
         u.iter_mut().for_each(|v| *v = inputs.uniform_f32());
+        let before = net.ee_count();
         let rep = net.step(&u).unwrap();
         rec.record(&net, &rep);
         xs.push(net.x().words().to_vec());
-        counts.push((rep.ee_before, net.ee_count()));
+        counts.push((before, net.ee_count()));
         let mut d = vec![0.0f32; 200 * 200];
         net.wee().write_dense(&mut d);
         wee.push(d);
@@ -94,7 +89,8 @@ fn npy_and_csv_exports_read_back() {
     let mut spec = RecordSpec::parse_list("ExcitatoryActivation,WEE,TE,EEConnectionCounts,EIConnectionCounts").unwrap();
     spec.every = 10;
     let (_, rec, xs, counts, wee) = recorded(spec, 40);
-    let dir = temp_dir("export");
+    let tmp = common::temp_dir();
+    let dir = tmp.path().to_path_buf();
     let files = rec.write_npy(&dir).unwrap();
     assert!(files.iter().all(|f| f.exists()));
     // Raster: u8 (T, N_E).
@@ -129,7 +125,6 @@ fn npy_and_csv_exports_read_back() {
     assert_eq!(spikes.lines().count() as u32, total + 1);
     let wee_csv = std::fs::read_to_string(dir.join("WEE.csv")).unwrap();
     assert_eq!(wee_csv.lines().count(), 1 + rec.wee.iter().map(|s| s.synapses.len()).sum::<usize>());
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -141,7 +136,8 @@ fn numpy_reads_the_exports() {
     };
     let spec = RecordSpec::parse_list("ExcitatoryActivation,WEE,TE").unwrap();
     let (net, rec, _, _, _) = recorded(spec, 30);
-    let dir = temp_dir("numpy");
+    let tmp = common::temp_dir();
+    let dir = tmp.path().to_path_buf();
     rec.write_npy(&dir).unwrap();
     let script = format!(
         "import numpy as np; d={:?}; x=np.load(d+'/ExcitatoryActivation.npy'); w=np.load(d+'/WEE.npy'); \
@@ -156,18 +152,16 @@ fn numpy_reads_the_exports() {
     assert!(text.starts_with(&format!("(30, 200) {spikes} (30, 200, 200) {}", net.ee_count())), "{text}");
     let np_sum: f64 = text.trim().rsplit(' ').next().unwrap().parse().unwrap();
     assert!((np_sum - te_sum).abs() < 1e-3, "{np_sum} vs {te_sum}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn cli_records_into_the_run_directory_and_refuses_over_budget() {
-    let base = temp_dir("cli");
+    let tmp = common::temp_dir();
+    let base = tmp.path().to_path_buf();
     let a = base.join("a");
     let cli = |args: &[&str]| {
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let code =
-            neuroloop_host::cli::run(std::iter::once("neuroloop").chain(args.iter().copied()), &mut out, &mut err);
-        (code, String::from_utf8(err).unwrap())
+        let (code, _, err) = common::cli(args);
+        (code, err)
     };
     let (code, err) = cli(&[
         "sorn",
@@ -228,7 +222,6 @@ fn cli_records_into_the_run_directory_and_refuses_over_budget() {
     ]);
     assert_eq!(code, 1);
     assert!(err.contains("Bogus") && err.contains("ExcitatoryActivation"), "{err}");
-    std::fs::remove_dir_all(&base).unwrap();
 }
 
 #[test]

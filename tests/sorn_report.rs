@@ -1,17 +1,14 @@
 //! `neuroloop sorn report`: every figure, in PNG and SVG, and an index that shows them.
 
-use neuroloop_host::report::FIGURES;
+mod common;
 
-fn cli(args: &[&str]) -> (u8, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = neuroloop_host::cli::run(std::iter::once("neuroloop").chain(args.iter().copied()), &mut out, &mut err);
-    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
-}
+use common::{cli, fails};
+use neuroloop_host::sorn::report::FIGURES;
 
 #[test]
 fn report_draws_every_figure_of_a_resumed_run() {
-    let base = std::env::temp_dir().join(format!("neuroloop-report-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&base);
+    let tmp = common::temp_dir();
+    let base = tmp.path();
     let a = base.join("a");
     let a_str = a.to_str().unwrap();
     assert_eq!(cli(&["sorn", "run", "--steps", "600", "--seed", "2", "--out", a_str]).0, 0);
@@ -37,16 +34,14 @@ fn report_draws_every_figure_of_a_resumed_run() {
     let h = stats["spike_source_entropy"].as_f64().unwrap();
     assert!(h > 0.0 && h <= 1.0, "{h}");
     // The report's replay reproduces the run bit for bit (both segments, each in its mode).
-    let replayed = neuroloop_host::report::replay_final(&a).unwrap();
-    let saved = neuroloop_host::snapshot::load(&a.join("state.nlsnap")).unwrap().net;
-    assert_eq!(replayed.buffers(), saved.buffers());
+    let replayed = neuroloop_host::sorn::report::replay_final(&a).unwrap();
+    let saved = neuroloop_host::sorn::snapshot::load(&a.join("state.nlsnap")).unwrap().net;
+    assert!(replayed.buffers() == saved.buffers());
     assert_eq!(replayed.counters().steps, 900);
-    std::fs::remove_dir_all(&base).unwrap();
 }
 
 #[test]
 fn report_of_a_directory_that_is_not_a_run() {
-    let (code, _, err) = cli(&["sorn", "report", "/nonexistent/run"]);
-    assert_eq!(code, 1);
+    let err = fails(&["sorn", "report", "/nonexistent/run"]);
     assert!(err.contains("not a run directory"), "{err}");
 }

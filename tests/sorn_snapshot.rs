@@ -1,8 +1,10 @@
 //! Snapshots: round trips, bit-exact resume, and every kind of damaged file.
 
+mod common;
+
 use neuroloop_core::rng::NetRng;
 use neuroloop_core::sorn::{Config, Freeze, Mode, RestoreError, Rule};
-use neuroloop_host::snapshot::{self, MAGIC, Snapshot, SnapshotError, decode, encode};
+use neuroloop_host::sorn::snapshot::{self, MAGIC, Snapshot, SnapshotError, decode, encode};
 use neuroloop_host::sorn::{HostSorn, build, input_rng};
 
 /// Steps `net` with the README input, returning each step's spike words.
@@ -39,8 +41,8 @@ fn resume_is_bit_exact() {
     let mut first = build(&Config::DEFAULT, 4).unwrap();
     let mut inputs = input_rng(4);
     let mut spikes = run(&mut first, &mut inputs, n);
-    let dir = std::env::temp_dir().join(format!("neuroloop-snap-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = common::temp_dir();
+    let dir = tmp.path();
     let path = dir.join("state.nlsnap");
     snapshot::save(&path, &Snapshot { net: first, seed: 4, input_rng: Some(inputs) }).unwrap();
     let loaded = snapshot::load(&path).unwrap();
@@ -54,7 +56,6 @@ fn resume_is_bit_exact() {
     // And the two keep agreeing.
     spikes_straight = run(&mut straight, &mut input_rng(99), 50);
     assert_eq!(run(&mut second, &mut input_rng(99), 50), spikes_straight);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -67,7 +68,7 @@ fn round_trip_keeps_every_byte_and_the_mode() {
     let bytes = encode(&Snapshot { net: net.clone(), seed: 9, input_rng: None }).unwrap();
     assert_eq!(bytes[..8], MAGIC);
     let back = decode(&bytes).unwrap();
-    assert_eq!(back.net.buffers(), net.buffers());
+    assert!(back.net.buffers() == net.buffers());
     assert_eq!(back.net.scalars(), net.scalars());
     assert_eq!(back.net.config(), net.config());
     assert_eq!(encode(&back).unwrap(), bytes);
@@ -99,8 +100,36 @@ fn wrong_magic() {
 #[test]
 fn wrong_version() {
     let mut b = bytes();
-    b[8..12].copy_from_slice(&2u32.to_le_bytes());
-    assert!(matches!(decode(&b), Err(SnapshotError::UnsupportedVersion { found: 2 })));
+    b[8..12].copy_from_slice(&3u32.to_le_bytes());
+    assert!(matches!(decode(&b), Err(SnapshotError::UnsupportedVersion { found: 3 })));
+}
+
+#[test]
+fn version_1_files_still_load_and_continue_exactly() {
+    // `tests/fixtures/snapshot_v1.nlsnap`: `neuroloop sorn run --steps 50 --seed 3 --out DIR` of
+    // neuroloop before snapshot format 2 (the scalars flattened, the synapse counts stored).
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/snapshot_v1.nlsnap")).unwrap();
+    assert_eq!(bytes[8..12], 1u32.to_le_bytes());
+    let Snapshot { mut net, seed, input_rng: rng } = decode(&bytes).unwrap();
+    assert_eq!((seed, net.counters().steps), (3, 50));
+    let mut rng = rng.unwrap();
+    let mut fresh = build(&Config::DEFAULT, 3).unwrap();
+    let mut fresh_rng = input_rng(3);
+    let mut u = [0.0f32; 10];
+    for _ in 0..50 {
+        u.iter_mut().for_each(|v| *v = fresh_rng.uniform_f32());
+        fresh.step(&u).unwrap();
+    }
+    for _ in 0..50 {
+        u.iter_mut().for_each(|v| *v = rng.uniform_f32());
+        net.step(&u).unwrap();
+        u.iter_mut().for_each(|v| *v = fresh_rng.uniform_f32());
+        fresh.step(&u).unwrap();
+        assert_eq!(net.x(), fresh.x());
+    }
+    // The old binary's 100-step summary of the same run: E->E 3,903, I->E 1,521.
+    assert_eq!((net.ee_count(), net.ei_count()), (3903, 1521));
+    assert!(net.buffers() == fresh.buffers() && net.scalars() == fresh.scalars());
 }
 
 #[test]
@@ -153,14 +182,11 @@ fn the_incoming_index_is_checked() {
     // Break the consistency of the E->E incoming index directly.
     let mut net = build(&Config::DEFAULT, 2).unwrap();
     net.step(&[0.5; 10]).unwrap();
-    let (f, h, w) = net.buffers();
-    let (f, h, mut w) = (f.to_vec(), h.to_vec(), w.to_vec());
-    let ne = 200;
-    let cap = net.layout().ee_capacity;
-    // u32 buffer: ee_out_off (ne+1), ee_in_off (ne+1), ee_in_pos (cap): swap two index entries
-    // of different rows.
-    let in_pos = 2 * (ne + 1);
-    w.swap(in_pos, in_pos + cap - 1);
+    let b = net.buffers();
+    let (f, h, mut w) = (b.f32s.to_vec(), b.u16s.to_vec(), b.u32s.to_vec());
+    // Swap two entries of the E->E incoming index that belong to different rows.
+    let in_pos = net.layout().u32s.ee_in_pos;
+    w.swap(in_pos.start, in_pos.end() - 1);
     let r =
         neuroloop_core::sorn::Sorn::restore(net.config(), &net.scalars(), neuroloop_core::sorn::Buffers::new(f, h, w));
     assert!(matches!(r, Err(RestoreError::Corrupt { what: "E->E" })), "{:?}", r.map(|_| ()));

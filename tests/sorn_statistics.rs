@@ -2,8 +2,8 @@
 //! cases and bad input.
 
 use neuroloop_core::sorn::Config;
-use neuroloop_host::record::Raster;
-use neuroloop_host::statistics::*;
+use neuroloop_host::sorn::Raster;
+use neuroloop_host::sorn::statistics::*;
 
 /// A raster from rows of 0/1 strings, unit 0 first: "1010" = units 0 and 2 active.
 fn raster(rows: &[&str]) -> Raster {

@@ -8,7 +8,9 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use neuroloop_core::ctrnn::{Activation, Dims};
-use neuroloop_core::env::{Action, CartPole};
+use neuroloop_core::env::{CartPole, Env};
+use neuroloop_core::episode::run_episode;
+use neuroloop_core::policy::{Discrete, Policy, PolicyError};
 use neuroloop_core::rng::NetRng;
 use neuroloop_core::sorn::{Config, Mode};
 use neuroloop_host::ctrnn::{InitOptions, Model, random_model};
@@ -59,7 +61,7 @@ fn sorn(ne: u32, steps: usize, plastic: bool) -> f64 {
 fn ctrnn(h: usize, batch: usize, steps: usize) -> f64 {
     let dims = Dims { inputs: 8, hidden: h, outputs: 4 };
     let model = random_model(dims, Activation::Tanh, &InitOptions::default(), 1);
-    let net = model.network();
+    let net = model.network().expect("a valid model");
     let mut rng = NetRng::seed_from_u64(2);
     let inputs: Vec<f32> = (0..batch * 8).map(|_| rng.uniform_f32()).collect();
     best(steps, 1.0, 20, || {
@@ -79,51 +81,35 @@ fn ctrnn(h: usize, batch: usize, steps: usize) -> f64 {
     })
 }
 
+/// Episodes (reset seeds 1, 2, ...) of `policy` in CartPole-v1 until `steps` steps: the
+/// seconds, scaled to exactly `steps`.
+fn episodes(policy: &mut impl Policy<Error = PolicyError>, steps: usize) -> f64 {
+    let mut env = CartPole::new();
+    let (t0, mut done, mut seed) = (Instant::now(), 0usize, 0u64);
+    while done < steps {
+        seed += 1;
+        done += run_episode(&mut env, &mut *policy, seed, &mut ()).expect("runs").steps as usize;
+    }
+    t0.elapsed().as_secs_f64() * steps as f64 / done as f64
+}
+
 /// CartPole-v1, alternating actions, reset at episode ends.
 fn cartpole(steps: usize) -> f64 {
-    best(steps, 0.5, 20, || {
-        let mut env = CartPole::new();
-        let mut seed = 0;
-        env.reset(seed);
-        let t0 = Instant::now();
-        for k in 0..steps {
-            let t = env.step(black_box(Action::Discrete(k & 1))).expect("valid action");
-            if t.terminated || t.truncated {
-                seed += 1;
-                env.reset(seed);
-            }
-        }
-        t0.elapsed().as_secs_f64()
-    })
+    let mut k = 0;
+    let mut alternate = Discrete::new(|_: &[f32]| {
+        k ^= 1;
+        k
+    });
+    best(steps, 0.5, 20, || episodes(&mut alternate, steps))
 }
 
 /// Closed loop: CartPole-v1 and the CTRNN controller of `tests/fixtures/cartpole_controller.json`
 /// (H 8) acting on each observation; the controller's state restarts with each episode.
 fn closed_loop(steps: usize) -> f64 {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cartpole_controller.json");
-    let (model, _) = Model::load(std::path::Path::new(path), Default::default()).expect("the fixture loads");
-    let net = model.network();
-    best(steps, 0.5, 20, || {
-        let mut env = CartPole::new();
-        let mut seed = 0;
-        let mut obs = env.reset(seed);
-        let mut state = vec![0.0f32; 2 * model.dims.hidden];
-        net.init_state(&model.v0, &mut state).expect("sizes match");
-        let mut y = [0.0f32; 2];
-        let t0 = Instant::now();
-        for _ in 0..steps {
-            net.step(&mut state, black_box(&obs), &mut y, None).expect("sizes match");
-            let t = env.step(Action::Discrete(usize::from(y[1] > y[0]))).expect("valid action");
-            if t.terminated || t.truncated {
-                seed += 1;
-                obs = env.reset(seed);
-                net.init_state(&model.v0, &mut state).expect("sizes match");
-            } else {
-                obs = env.observation();
-            }
-        }
-        t0.elapsed().as_secs_f64()
-    })
+    let model = Model::load(std::path::Path::new(path), Default::default()).expect("the fixture loads").model;
+    let mut policy = model.policy(CartPole::new().action_space()).expect("fits CartPole");
+    best(steps, 0.5, 20, || episodes(&mut policy, steps))
 }
 
 fn main() {

@@ -6,8 +6,14 @@
 //! - [`sorn`]: the self-organising recurrent network (binary threshold units, STDP, inhibitory
 //!   STDP, intrinsic plasticity, synaptic normalisation, structural plasticity).
 //! - [`ctrnn`]: continuous-time RNNs with nn4n's update, Dale's law and masks.
-//! - [`env`](mod@env): plants (gymnasium's classic control and a differential-drive robot).
-//! - [`control`]: controller pieces for boards: observation code, online RLS readout, argmax.
+//! - [`rls`]: an online recursive-least-squares readout in fixed memory.
+//! - [`env`](mod@env): plants (gymnasium's classic control and a differential-drive robot),
+//!   the [`env::Env`] trait and the registry of ids.
+//! - [`policy`]: what acts in a plant ([`policy::Policy`]): CTRNN controllers, SORN reservoirs
+//!   with readouts, learning from a teacher, a Braitenberg vehicle.
+//! - [`episode`]: [`episode::run_episode`], the one episode loop, and its observers.
+//! - [`presets`]: the settings of the project's own controllers.
+//! - [`layout`]: how every model's buffers are declared once; [`digest`]: trajectory digests.
 //! - [`rng`]: the one random number generator every stochastic part draws from, and its
 //!   reproducibility rules.
 //! - [`math`]: the only place floating-point functions come from (`libm`, or `micromath` with
@@ -41,10 +47,19 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// Unit tests may use std (formatting, collections); the library never does.
+#[cfg(test)]
+extern crate std;
+
 pub mod bits;
-pub mod control;
 pub mod ctrnn;
+pub mod digest;
 pub mod env;
+pub mod episode;
+pub mod layout;
 pub mod math;
+pub mod policy;
+pub mod presets;
+pub mod rls;
 pub mod rng;
 pub mod sorn;

@@ -5,7 +5,9 @@ use neuroloop_host::ctrnn::{InitOptions, random_model};
 fn main() {
     let h: usize = std::env::args().nth(1).map_or(128, |s| s.parse().expect("a number"));
     let act = if std::env::args().nth(2).as_deref() == Some("relu") { Activation::Relu } else { Activation::Tanh };
-    let net = random_model(Dims { inputs: 8, hidden: h, outputs: 4 }, act, &InitOptions::default(), 1).network();
+    let net = random_model(Dims { inputs: 8, hidden: h, outputs: 4 }, act, &InitOptions::default(), 1)
+        .network()
+        .expect("a valid model");
     let mut state = vec![0.0f32; 2 * h];
     let mut y = [0.0f32; 4];
     let u = [0.5f32; 8];

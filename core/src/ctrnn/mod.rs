@@ -16,9 +16,9 @@
 //!
 //! ## Memory
 //!
-//! As for SORN: the caller owns the buffers and a `const fn` ([`CtrnnLayout::new`]) gives their
+//! As for SORN: the caller owns the buffers and a `const fn` ([`Layout::new`]) gives their
 //! lengths. One `f32` parameter buffer holds `w_in, b_in, w_rec, b_rec, w_out, b_out, alpha`
-//! (and `1 - alpha`, computed once in `f32`); a network is generic over its storage
+//! ([`ParamSpans`], declared once); a network is generic over its storage
 //! (`&mut [f32]`, `[f32; N]`, `Vec<f32>`). The state of one sample is `2 H` floats (`v` then
 //! `r`). [`Ctrnn::step`] is the batch-1 step a board runs; [`Ctrnn::step_batch`] advances `B`
 //! independent states sharing the weights.
@@ -35,19 +35,25 @@ mod network;
 
 use core::fmt;
 
+use crate::layout::BufferError;
+
 pub use constraints::{EnforceCount, enforce};
-pub use network::{Activation, Ctrnn, CtrnnLayout, Dims, Noise, NoiseScaling, ParamsMut, UnknownActivation};
+pub use network::{
+    Activation, Config, Ctrnn, Dims, Layout, Noise, NoiseScaling, ParamSpans, ParamsMut, UnknownActivation,
+};
 
 /// Why a CTRNN could not be built or stepped.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum CtrnnError {
+pub enum Error {
     /// A size is zero.
     ZeroSize {
         /// `inputs`, `hidden` or `outputs`.
         field: &'static str,
     },
-    /// A buffer or slice has the wrong length.
+    /// The parameter buffer is too short.
+    Buffer(BufferError),
+    /// A state, input or output slice has the wrong length.
     Length {
         /// What it is.
         what: &'static str,
@@ -79,19 +85,20 @@ pub enum CtrnnError {
     },
 }
 
-impl fmt::Display for CtrnnError {
+impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            CtrnnError::ZeroSize { field } => write!(f, "{field} = 0: must be at least 1"),
-            CtrnnError::Length { what, expected, got } => write!(f, "{what} has {got} values; {expected} needed"),
-            CtrnnError::NotFinite { field, index } => write!(f, "{field}[{index}] is NaN or infinite"),
-            CtrnnError::Alpha { index, value } => {
+            Error::ZeroSize { field } => write!(f, "{field} = 0: must be at least 1"),
+            Error::Buffer(e) => write!(f, "CTRNN buffers: {e}"),
+            Error::Length { what, expected, got } => write!(f, "{what} has {got} values; {expected} needed"),
+            Error::NotFinite { field, index } => write!(f, "{field}[{index}] is NaN or infinite"),
+            Error::Alpha { index, value } => {
                 write!(f, "alpha[{index}] = {value} is out of range: must be in (0, 1]")
             }
-            CtrnnError::Noise => f.write_str("noise standard deviations must be finite and >= 0"),
-            CtrnnError::InputNotFinite { index } => write!(f, "input[{index}] is NaN or infinite"),
+            Error::Noise => f.write_str("noise standard deviations must be finite and >= 0"),
+            Error::InputNotFinite { index } => write!(f, "input[{index}] is NaN or infinite"),
         }
     }
 }
 
-impl core::error::Error for CtrnnError {}
+impl core::error::Error for Error {}

@@ -3,12 +3,14 @@
 use core::fmt;
 use core::str::FromStr;
 
-use super::CtrnnError;
+use super::Error;
+use crate::layout::{BufferError, Storage, buffer_arrays};
 use crate::rng::NetRng;
 
 /// Sizes: input channels `I`, hidden neurons `H`, readout outputs `O` (nn4n's `dims`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Dims {
     /// Input channels.
     pub inputs: usize,
@@ -21,6 +23,8 @@ pub struct Dims {
 /// The hidden layer's nonlinearity (nn4n offers exactly these four).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Activation {
     /// `max(x, 0)` (nn4n's default).
     Relu,
@@ -109,6 +113,8 @@ impl FromStr for Activation {
 /// How pre-activation noise is scaled.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum NoiseScaling {
     /// `alpha * sigma_pre * xi`, as nn4n.
     #[default]
@@ -120,6 +126,7 @@ pub enum NoiseScaling {
 /// Noise levels (standard deviations), applied only when a step is given a generator.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Noise {
     /// Pre-activation noise, added to `v`.
     pub pre: f32,
@@ -129,102 +136,122 @@ pub struct Noise {
     pub scaling: NoiseScaling,
 }
 
-/// Buffer lengths of a CTRNN.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What fixes a CTRNN's shape and arithmetic: sizes, activation and noise levels (the
+/// weights are in the parameter buffer).
+///
+/// ```
+/// use neuroloop_core::ctrnn::{Activation, Config, Dims};
+/// const CFG: Config = Config::new(Dims { inputs: 3, hidden: 16, outputs: 2 }, Activation::Tanh);
+/// assert_eq!(CFG.noise.pre, 0.0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct CtrnnLayout {
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Config {
     /// Sizes.
     pub dims: Dims,
-    /// `f32` parameters: `w_in [H][I], b_in [H], w_rec [H][H], b_rec [H], w_out [O][H], b_out [O], alpha [H]`.
+    /// The hidden layer's nonlinearity.
+    pub activation: Activation,
+    /// Noise levels (drawn only in steps given a generator).
+    pub noise: Noise,
+}
+
+impl Config {
+    /// A noise-free configuration.
+    pub const fn new(dims: Dims, activation: Activation) -> Config {
+        Config { dims, activation, noise: Noise { pre: 0.0, post: 0.0, scaling: NoiseScaling::Alpha } }
+    }
+}
+
+buffer_arrays! {
+    /// Where the parameter arrays lie in the parameter buffer (`[to][from]` matrices,
+    /// row-major).
+    pub struct ParamSpans, pub struct ParamsMut<f32> for d: Dims {
+        /// Input weights `[H][I]`.
+        w_in: d.hidden.saturating_mul(d.inputs),
+        /// Input bias `[H]`.
+        b_in: d.hidden,
+        /// Recurrent weights `[H][H]`, row = postsynaptic.
+        w_rec: d.hidden.saturating_mul(d.hidden),
+        /// Recurrent bias `[H]`.
+        b_rec: d.hidden,
+        /// Readout weights `[O][H]`.
+        w_out: d.outputs.saturating_mul(d.hidden),
+        /// Readout bias `[O]`.
+        b_out: d.outputs,
+        /// Step factors `dt / tau` `[H]`.
+        alpha: d.hidden,
+    }
+}
+
+/// Buffer lengths of a CTRNN, and where each parameter array lies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Layout {
+    /// Sizes.
+    pub dims: Dims,
+    /// The parameter arrays: `w_in, b_in, w_rec, b_rec, w_out, b_out, alpha`.
+    pub params: ParamSpans,
+    /// `f32` parameters in all.
     pub params_len: usize,
     /// `f32` state of one sample: `v [H]` then `r [H]`.
     pub state_len: usize,
 }
 
-impl CtrnnLayout {
-    /// The lengths for `dims` (saturating; validity is [`Ctrnn::new`]'s job).
+impl Layout {
+    /// The lengths for `cfg`'s sizes (saturating; validity is [`Ctrnn::new`]'s job).
     ///
     /// ```
-    /// use neuroloop_core::ctrnn::{CtrnnLayout, Dims};
-    /// const L: CtrnnLayout = CtrnnLayout::new(Dims { inputs: 4, hidden: 32, outputs: 2 });
+    /// use neuroloop_core::ctrnn::{Activation, Config, Dims, Layout};
+    /// const L: Layout = Layout::new(&Config::new(Dims { inputs: 4, hidden: 32, outputs: 2 }, Activation::Tanh));
     /// let mut params = [0.0f32; L.params_len];
     /// assert_eq!(params.len(), 32 * 4 + 32 + 32 * 32 + 32 + 2 * 32 + 2 + 32);
+    /// assert_eq!(L.params.alpha.start, L.params_len - 32);
     /// # params[0] = 1.0;
     /// ```
-    pub const fn new(dims: Dims) -> CtrnnLayout {
-        let (i, h, o) = (dims.inputs, dims.hidden, dims.outputs);
-        let params_len = h
-            .saturating_mul(i)
-            .saturating_add(h)
-            .saturating_add(h.saturating_mul(h))
-            .saturating_add(h)
-            .saturating_add(o.saturating_mul(h))
-            .saturating_add(o)
-            .saturating_add(h);
-        CtrnnLayout { dims, params_len, state_len: h.saturating_mul(2) }
-    }
-
-    /// Offsets of the seven parameter arrays, and the end.
-    const fn offsets(&self) -> [usize; 8] {
-        let (i, h, o) = (self.dims.inputs, self.dims.hidden, self.dims.outputs);
-        let w_in = 0;
-        let b_in = w_in + h * i;
-        let w_rec = b_in + h;
-        let b_rec = w_rec + h * h;
-        let w_out = b_rec + h;
-        let b_out = w_out + o * h;
-        let alpha = b_out + o;
-        [w_in, b_in, w_rec, b_rec, w_out, b_out, alpha, alpha + h]
+    pub const fn new(cfg: &Config) -> Layout {
+        let params = ParamSpans::new(&cfg.dims);
+        Layout { dims: cfg.dims, params, params_len: params.total(), state_len: cfg.dims.hidden.saturating_mul(2) }
     }
 
     /// Scratch `f32`s [`Ctrnn::step_batch`] needs for `batch` samples.
     pub const fn batch_scratch_len(&self, batch: usize) -> usize {
-        (self.dims.hidden + self.dims.inputs + 1) * batch
+        (self.dims.hidden + self.dims.inputs + 1).saturating_mul(batch)
     }
-}
-
-/// The parameter arrays, named (mutable).
-#[derive(Debug)]
-pub struct ParamsMut<'a> {
-    /// `[H][I]`.
-    pub w_in: &'a mut [f32],
-    /// `[H]`.
-    pub b_in: &'a mut [f32],
-    /// `[H][H]`, row = postsynaptic.
-    pub w_rec: &'a mut [f32],
-    /// `[H]`.
-    pub b_rec: &'a mut [f32],
-    /// `[O][H]`.
-    pub w_out: &'a mut [f32],
-    /// `[O]`.
-    pub b_out: &'a mut [f32],
-    /// `[H]`.
-    pub alpha: &'a mut [f32],
 }
 
 /// A continuous-time RNN whose parameters live in caller-owned storage.
 ///
 /// ```
-/// use neuroloop_core::ctrnn::{Activation, Ctrnn, CtrnnLayout, Dims};
-/// let dims = Dims { inputs: 1, hidden: 2, outputs: 1 };
-/// let l = CtrnnLayout::new(dims);
+/// use neuroloop_core::ctrnn::{Activation, Config, Ctrnn, Dims, Layout};
+/// let cfg = Config::new(Dims { inputs: 1, hidden: 2, outputs: 1 }, Activation::Tanh);
+/// let l = Layout::new(&cfg);
 /// let mut params = vec![0.0f32; l.params_len];
-/// params.iter_mut().rev().take(2).for_each(|a| *a = 0.1); // alpha = 0.1 for both neurons
-/// let mut net = Ctrnn::new(dims, Activation::Tanh, params)?;
+/// params[l.params.alpha.start..].fill(0.1); // alpha = 0.1 for both neurons
+/// let mut net = Ctrnn::new(&cfg, params)?;
 /// net.params_mut().w_in.copy_from_slice(&[0.5, -0.25]);
 /// let mut state = [0.0f32; 4];
 /// net.init_state(&[0.0, 0.0], &mut state)?;
 /// let mut y = [0.0f32];
 /// net.step(&mut state, &[1.0], &mut y, None)?;
 /// assert_eq!(state[0], 0.1 * 0.5); // v = (1 - a) 0 + a (0 + 0.5)
-/// # Ok::<(), neuroloop_core::ctrnn::CtrnnError>(())
+/// # Ok::<(), neuroloop_core::ctrnn::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ctrnn<S> {
-    layout: CtrnnLayout,
+    layout: Layout,
     activation: Activation,
     noise: Noise,
     params: S,
+}
+
+/// Noise levels must be finite and non-negative.
+fn check_noise(noise: Noise) -> Result<(), Error> {
+    if noise.pre.is_finite() && noise.post.is_finite() && noise.pre >= 0.0 && noise.post >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::Noise)
+    }
 }
 
 /// Eight-lane dot product with a fixed combination order (see the module docs).
@@ -251,34 +278,42 @@ fn dot(w: &[f32], x: &[f32]) -> f32 {
     ((s[0] + s[2]) + (s[1] + s[3])) + tail
 }
 
-impl<S: AsRef<[f32]> + AsMut<[f32]>> Ctrnn<S> {
-    /// Checks sizes, that every parameter is finite and that `alpha` is in `(0, 1]`.
-    pub fn new(dims: Dims, activation: Activation, params: S) -> Result<Self, CtrnnError> {
-        let net = Self::new_any_alpha(dims, activation, params)?;
+impl<S: Storage<f32>> Ctrnn<S> {
+    /// Checks sizes, the parameter buffer's length, that every parameter is finite, that
+    /// `alpha` is in `(0, 1]` and the noise levels.
+    pub fn new(cfg: &Config, params: S) -> Result<Self, Error> {
+        let net = Self::new_any_alpha(cfg, params)?;
         if let Some((index, &value)) = net.alpha().iter().enumerate().find(|(_, a)| !(**a > 0.0 && **a <= 1.0)) {
-            return Err(CtrnnError::Alpha { index, value });
+            return Err(Error::Alpha { index, value });
         }
         Ok(net)
     }
 
     /// As [`Ctrnn::new`] but any finite `alpha` is accepted (nn4n never clamps a learned alpha).
-    pub fn new_any_alpha(dims: Dims, activation: Activation, params: S) -> Result<Self, CtrnnError> {
+    pub fn new_any_alpha(cfg: &Config, params: S) -> Result<Self, Error> {
+        let dims = cfg.dims;
         for (field, n) in [("inputs", dims.inputs), ("hidden", dims.hidden), ("outputs", dims.outputs)] {
             if n == 0 {
-                return Err(CtrnnError::ZeroSize { field });
+                return Err(Error::ZeroSize { field });
             }
         }
-        let layout = CtrnnLayout::new(dims);
-        let got = params.as_ref().len();
-        if got < layout.params_len {
-            return Err(CtrnnError::Length { what: "parameter buffer", expected: layout.params_len, got });
-        }
-        let net = Ctrnn { layout, activation, noise: Noise::default(), params };
-        const NAMES: [&str; 7] = ["w_in", "b_in", "w_rec", "b_rec", "w_out", "b_out", "alpha"];
-        let off = layout.offsets();
-        for (k, field) in NAMES.into_iter().enumerate() {
-            if let Some(index) = net.params.as_ref()[off[k]..off[k + 1]].iter().position(|v| !v.is_finite()) {
-                return Err(CtrnnError::NotFinite { field, index });
+        let layout = Layout::new(cfg);
+        BufferError::check("parameter", layout.params_len, params.as_ref().len()).map_err(Error::Buffer)?;
+        check_noise(cfg.noise)?;
+        let net = Ctrnn { layout, activation: cfg.activation, noise: cfg.noise, params };
+        let p = net.params();
+        let named = [
+            ("w_in", p.w_in),
+            ("b_in", p.b_in),
+            ("w_rec", p.w_rec),
+            ("b_rec", p.b_rec),
+            ("w_out", p.w_out),
+            ("b_out", p.b_out),
+            ("alpha", p.alpha),
+        ];
+        for (field, values) in named {
+            if let Some(index) = values.iter().position(|v| !v.is_finite()) {
+                return Err(Error::NotFinite { field, index });
             }
         }
         Ok(net)
@@ -286,34 +321,38 @@ impl<S: AsRef<[f32]> + AsMut<[f32]>> Ctrnn<S> {
 
     /// Named mutable parameter arrays (e.g. for initialisation or training on the host).
     pub fn params_mut(&mut self) -> ParamsMut<'_> {
-        let off = self.layout.offsets();
-        let p = &mut self.params.as_mut()[..off[7]];
-        let (w_in, p) = p.split_at_mut(off[1]);
-        let (b_in, p) = p.split_at_mut(off[2] - off[1]);
-        let (w_rec, p) = p.split_at_mut(off[3] - off[2]);
-        let (b_rec, p) = p.split_at_mut(off[4] - off[3]);
-        let (w_out, p) = p.split_at_mut(off[5] - off[4]);
-        let (b_out, alpha) = p.split_at_mut(off[6] - off[5]);
-        ParamsMut { w_in, b_in, w_rec, b_rec, w_out, b_out, alpha }
+        let spans = self.layout.params;
+        match spans.split(self.params.as_mut()) {
+            Some(p) => p,
+            // The buffer was checked when the network was built; storage whose length changes
+            // after that gets empty arrays.
+            None => ParamsMut {
+                w_in: &mut [],
+                b_in: &mut [],
+                w_rec: &mut [],
+                b_rec: &mut [],
+                w_out: &mut [],
+                b_out: &mut [],
+                alpha: &mut [],
+            },
+        }
     }
 
     /// Sets the noise levels (applied only to steps given a generator).
-    pub fn set_noise(&mut self, noise: Noise) -> Result<(), CtrnnError> {
-        if !(noise.pre.is_finite() && noise.post.is_finite() && noise.pre >= 0.0 && noise.post >= 0.0) {
-            return Err(CtrnnError::Noise);
-        }
+    pub fn set_noise(&mut self, noise: Noise) -> Result<(), Error> {
+        check_noise(noise)?;
         self.noise = noise;
         Ok(())
     }
 
     /// Sets a sample's state to `v = v0`, `r = phi(v0)` (nn4n's initial state).
-    pub fn init_state(&self, v0: &[f32], state: &mut [f32]) -> Result<(), CtrnnError> {
+    pub fn init_state(&self, v0: &[f32], state: &mut [f32]) -> Result<(), Error> {
         let h = self.layout.dims.hidden;
         if v0.len() != h {
-            return Err(CtrnnError::Length { what: "v0", expected: h, got: v0.len() });
+            return Err(Error::Length { what: "v0", expected: h, got: v0.len() });
         }
         if state.len() != 2 * h {
-            return Err(CtrnnError::Length { what: "state", expected: 2 * h, got: state.len() });
+            return Err(Error::Length { what: "state", expected: 2 * h, got: state.len() });
         }
         let (v, r) = state.split_at_mut(h);
         v.copy_from_slice(v0);
@@ -327,23 +366,17 @@ impl<S: AsRef<[f32]> + AsMut<[f32]>> Ctrnn<S> {
     /// values) and `y` (`O` values) receives the readout. Noise is drawn from `rng` when given
     /// (per neuron: pre-activation, then post-activation), never otherwise.
     #[allow(clippy::needless_range_loop)] // indices mirror the equations of the spec
-    pub fn step(
-        &self,
-        state: &mut [f32],
-        u: &[f32],
-        y: &mut [f32],
-        rng: Option<&mut NetRng>,
-    ) -> Result<(), CtrnnError> {
+    pub fn step(&self, state: &mut [f32], u: &[f32], y: &mut [f32], rng: Option<&mut NetRng>) -> Result<(), Error> {
         let Dims { inputs, hidden: h, outputs } = self.layout.dims;
         for (what, expected, got) in
             [("state", 2 * h, state.len()), ("input", inputs, u.len()), ("output", outputs, y.len())]
         {
             if got != expected {
-                return Err(CtrnnError::Length { what, expected, got });
+                return Err(Error::Length { what, expected, got });
             }
         }
         if let Some(index) = u.iter().position(|x| !x.is_finite()) {
-            return Err(CtrnnError::InputNotFinite { index });
+            return Err(Error::InputNotFinite { index });
         }
         let p = self.params();
         let (v, r) = state.split_at_mut(h);
@@ -393,7 +426,7 @@ impl<S: AsRef<[f32]> + AsMut<[f32]>> Ctrnn<S> {
 
     /// One step of `B` independent samples sharing the weights: `states` is `B x 2H`
     /// (sample-major), `inputs` `B x I`, `outputs` `B x O`, `scratch` at least
-    /// [`CtrnnLayout::batch_scratch_len`]`(B)`. The recurrent and input products run as
+    /// [`Layout::batch_scratch_len`]`(B)`. The recurrent and input products run as
     /// matrix-matrix products (vectorised across the batch); each product sums in neuron order,
     /// so results can differ from [`Ctrnn::step`] at the level of float rounding. With `rng`,
     /// samples draw their noise in order.
@@ -405,7 +438,7 @@ impl<S: AsRef<[f32]> + AsMut<[f32]>> Ctrnn<S> {
         outputs: &mut [f32],
         scratch: &mut [f32],
         mut rng: Option<&mut NetRng>,
-    ) -> Result<(), CtrnnError> {
+    ) -> Result<(), Error> {
         let Dims { inputs: ni, hidden: h, outputs: no } = self.layout.dims;
         let b = states.len() / (2 * h);
         let need = self.layout.batch_scratch_len(b);
@@ -413,14 +446,14 @@ impl<S: AsRef<[f32]> + AsMut<[f32]>> Ctrnn<S> {
             [("states", b * 2 * h, states.len()), ("inputs", b * ni, inputs.len()), ("outputs", b * no, outputs.len())]
         {
             if got != expected {
-                return Err(CtrnnError::Length { what, expected, got });
+                return Err(Error::Length { what, expected, got });
             }
         }
         if scratch.len() < need {
-            return Err(CtrnnError::Length { what: "scratch", expected: need, got: scratch.len() });
+            return Err(Error::Length { what: "scratch", expected: need, got: scratch.len() });
         }
         if let Some(index) = inputs.iter().position(|x| !x.is_finite()) {
-            return Err(CtrnnError::InputNotFinite { index });
+            return Err(Error::InputNotFinite { index });
         }
         let p = self.params();
         // Transpose rates and inputs to [neuron][sample] so the inner loops run over samples.
@@ -474,17 +507,21 @@ struct Params<'a> {
 
 impl<S: AsRef<[f32]>> Ctrnn<S> {
     fn params(&self) -> Params<'_> {
-        let off = self.layout.offsets();
-        let p = self.params.as_ref();
+        let (sp, p) = (&self.layout.params, self.params.as_ref());
         Params {
-            w_in: &p[off[0]..off[1]],
-            b_in: &p[off[1]..off[2]],
-            w_rec: &p[off[2]..off[3]],
-            b_rec: &p[off[3]..off[4]],
-            w_out: &p[off[4]..off[5]],
-            b_out: &p[off[5]..off[6]],
-            alpha: &p[off[6]..off[7]],
+            w_in: sp.w_in.of(p),
+            b_in: sp.b_in.of(p),
+            w_rec: sp.w_rec.of(p),
+            b_rec: sp.b_rec.of(p),
+            w_out: sp.w_out.of(p),
+            b_out: sp.b_out.of(p),
+            alpha: sp.alpha.of(p),
         }
+    }
+
+    /// The configuration (sizes, activation, noise levels).
+    pub fn config(&self) -> Config {
+        Config { dims: self.layout.dims, activation: self.activation, noise: self.noise }
     }
 
     /// Sizes.
@@ -493,7 +530,7 @@ impl<S: AsRef<[f32]>> Ctrnn<S> {
     }
 
     /// Buffer lengths.
-    pub fn layout(&self) -> CtrnnLayout {
+    pub fn layout(&self) -> Layout {
         self.layout
     }
 
@@ -537,6 +574,141 @@ impl<S: AsRef<[f32]>> Ctrnn<S> {
     }
     /// The whole parameter buffer (used part).
     pub fn params_buffer(&self) -> &[f32] {
-        &self.params.as_ref()[..self.layout.params_len]
+        let p = self.params.as_ref();
+        p.get(..self.layout.params_len).unwrap_or(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::Fnv1a;
+    use std::vec;
+    use std::vec::Vec;
+
+    /// A CTRNN with parameters drawn from `seed` (weights U(-0.5, 0.5), alpha 0.1..0.6).
+    fn seeded(dims: Dims, activation: Activation, seed: u64) -> Ctrnn<Vec<f32>> {
+        let cfg = Config::new(dims, activation);
+        let l = Layout::new(&cfg);
+        let mut rng = NetRng::seed_from_u64(seed);
+        let mut p: Vec<f32> = (0..l.params_len).map(|_| rng.uniform_f32() - 0.5).collect();
+        p[l.params.alpha.start..].iter_mut().for_each(|a| *a = 0.1 + (*a + 0.5) * 0.5);
+        Ctrnn::new(&cfg, p).unwrap()
+    }
+
+    #[test]
+    fn one_step_by_hand() {
+        // H 2, I 1, O 1, relu: v = (1 - a) v + a (w_rec r + b_rec + w_in u + b_in), r = relu(v).
+        let cfg = Config::new(Dims { inputs: 1, hidden: 2, outputs: 1 }, Activation::Relu);
+        let l = Layout::new(&cfg);
+        let mut p = vec![0.0f32; l.params_len];
+        let sp = l.params;
+        p[sp.w_in.start..sp.w_in.end()].copy_from_slice(&[1.0, -1.0]);
+        p[sp.b_in.start..sp.b_in.end()].copy_from_slice(&[0.5, 0.0]);
+        p[sp.w_rec.start..sp.w_rec.end()].copy_from_slice(&[0.0, 2.0, 1.0, 0.0]);
+        p[sp.w_out.start..sp.w_out.end()].copy_from_slice(&[1.0, 1.0]);
+        p[sp.b_out.start] = 0.25;
+        p[sp.alpha.start..sp.alpha.end()].copy_from_slice(&[0.5, 0.25]);
+        let net = Ctrnn::new(&cfg, p).unwrap();
+        let mut state = [0.0f32; 4];
+        let mut y = [0.0f32];
+        net.step(&mut state, &[1.0], &mut y, None).unwrap();
+        // v0 = 0.5 (1 + 0.5) = 0.75, v1 = 0.25 (-1) = -0.25; r = (0.75, 0); y = 0.75 + 0.25
+        assert_eq!((state, y), ([0.75, -0.25, 0.75, 0.0], [1.0]));
+        net.step(&mut state, &[0.0], &mut y, None).unwrap();
+        // v0 = 0.5 0.75 + 0.5 (2 * 0 + 0.5) = 0.625; v1 = 0.75 (-0.25) + 0.25 (1 * 0.75) = 0.0
+        assert_eq!((state, y), ([0.625, 0.0, 0.625, 0.0], [0.875]));
+    }
+
+    #[test]
+    fn activations() {
+        assert_eq!(Activation::Relu.apply(-1.0), 0.0);
+        assert_eq!(Activation::Relu.apply(2.0), 2.0);
+        assert_eq!(Activation::Tanh.apply(0.5), libm::tanhf(0.5));
+        assert_eq!(Activation::Sigmoid.apply(0.0), 0.5);
+        assert_eq!(Activation::Retanh.apply(-0.5), 0.0);
+        for a in [Activation::Relu, Activation::Tanh, Activation::Sigmoid, Activation::Retanh] {
+            assert_eq!(a.name().parse(), Ok(a));
+        }
+    }
+
+    #[test]
+    fn batched_steps_match_single_steps_to_rounding() {
+        let net = seeded(Dims { inputs: 3, hidden: 20, outputs: 2 }, Activation::Tanh, 4);
+        let (b, h) = (5, 20);
+        let mut states = vec![0.0f32; b * 2 * h];
+        let mut singles = states.clone();
+        let mut outs = vec![0.0f32; b * 2];
+        let mut y = [0.0f32; 2];
+        let mut scratch = vec![0.0f32; net.layout().batch_scratch_len(b)];
+        let mut rng = NetRng::seed_from_u64(9);
+        for _ in 0..30 {
+            let u: Vec<f32> = (0..b * 3).map(|_| rng.uniform_f32()).collect();
+            net.step_batch(&mut states, &u, &mut outs, &mut scratch, None).unwrap();
+            for s in 0..b {
+                net.step(&mut singles[s * 2 * h..(s + 1) * 2 * h], &u[s * 3..(s + 1) * 3], &mut y, None).unwrap();
+                for (a, c) in y.iter().zip(&outs[s * 2..(s + 1) * 2]) {
+                    assert!((a - c).abs() < 1e-5, "{a} vs {c}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refused_inputs_and_parameters() {
+        let cfg = Config::new(Dims { inputs: 2, hidden: 3, outputs: 1 }, Activation::Tanh);
+        let l = Layout::new(&cfg);
+        let short = Ctrnn::new(&cfg, vec![0.1f32; l.params_len - 1]).err();
+        assert_eq!(
+            short,
+            Some(Error::Buffer(BufferError { buffer: "parameter", needed: l.params_len, got: l.params_len - 1 }))
+        );
+        let mut p = vec![0.1f32; l.params_len];
+        p[l.params.w_rec.start + 4] = f32::NAN;
+        assert_eq!(Ctrnn::new(&cfg, p).err(), Some(Error::NotFinite { field: "w_rec", index: 4 }));
+        let mut p = vec![0.1f32; l.params_len];
+        p[l.params.alpha.start + 2] = 1.5;
+        assert_eq!(Ctrnn::new(&cfg, p.clone()).err(), Some(Error::Alpha { index: 2, value: 1.5 }));
+        assert!(Ctrnn::new_any_alpha(&cfg, p).is_ok());
+        let zero = Config::new(Dims { inputs: 0, hidden: 3, outputs: 1 }, Activation::Tanh);
+        assert_eq!(Ctrnn::new(&zero, vec![0.1f32; 100]).err(), Some(Error::ZeroSize { field: "inputs" }));
+        let net = Ctrnn::new(&cfg, vec![0.1f32; l.params_len]).unwrap();
+        let mut state = [0.0f32; 6];
+        assert_eq!(
+            net.step(&mut state, &[0.0], &mut [0.0], None),
+            Err(Error::Length { what: "input", expected: 2, got: 1 })
+        );
+        assert_eq!(net.step(&mut state, &[0.0, f32::NAN], &mut [0.0], None), Err(Error::InputNotFinite { index: 1 }));
+        assert_eq!(state, [0.0; 6], "refused steps change nothing");
+    }
+
+    #[test]
+    fn noise_is_drawn_only_with_a_generator() {
+        let mut net = seeded(Dims { inputs: 1, hidden: 4, outputs: 1 }, Activation::Tanh, 2);
+        net.set_noise(Noise { pre: 0.2, post: 0.1, scaling: NoiseScaling::Alpha }).unwrap();
+        let (mut a, mut b, mut c) = ([0.0f32; 8], [0.0f32; 8], [0.0f32; 8]);
+        let mut y = [0.0f32];
+        net.step(&mut a, &[0.3], &mut y, None).unwrap();
+        net.step(&mut b, &[0.3], &mut y, Some(&mut NetRng::seed_from_u64(1))).unwrap();
+        net.step(&mut c, &[0.3], &mut y, Some(&mut NetRng::seed_from_u64(1))).unwrap();
+        assert_ne!(a, b);
+        assert_eq!(b, c, "same seed, same noise");
+        assert_eq!(net.set_noise(Noise { pre: -1.0, ..Noise::default() }), Err(Error::Noise));
+    }
+
+    #[test]
+    fn reference_trajectory() {
+        // Pinned: the dot products' summation order is part of the definition (CHANGELOG.md).
+        let net = seeded(Dims { inputs: 3, hidden: 16, outputs: 2 }, Activation::Tanh, 11);
+        let mut state = [0.0f32; 32];
+        let mut y = [0.0f32; 2];
+        let mut d = Fnv1a::new();
+        for t in 0..100u32 {
+            let u = [(t % 10) as f32 * 0.1, -0.3, 1.0];
+            net.step(&mut state, &u, &mut y, None).unwrap();
+            d.write_f32s(&state);
+            d.write_f32s(&y);
+        }
+        assert_eq!(d.finish(), 0x8ad73719);
     }
 }

@@ -1,7 +1,7 @@
 //! Acrobot-v1 (time limit 500): a two-link pendulum actuated at the elbow must swing its tip
 //! above the bar. The "book" dynamics (Sutton & Barto), one RK4 step of 0.2 s.
 
-use super::{Action, EnvError, Episode, Space, Transition, discrete, uniform};
+use super::{Action, EnvError, Physics, Simulated, Space, angle, discrete, uniform};
 use crate::rng::NetRng;
 use core::f64::consts::PI;
 
@@ -18,19 +18,20 @@ const MAX_VEL_1: f64 = 4.0 * PI;
 const MAX_VEL_2: f64 = 9.0 * PI;
 const TORQUES: [f64; 3] = [-1.0, 0.0, 1.0];
 
-/// Acrobot-v1: actions 0, 1, 2 apply torque -1, 0, +1 at the second joint.
+/// Acrobot-v1: state (theta1, theta2, dtheta1, dtheta2); actions 0, 1, 2 apply torque -1, 0,
+/// +1 at the second joint.
 ///
 /// ```
-/// use neuroloop_core::env::{Action, Acrobot};
+/// use neuroloop_core::env::{Action, Acrobot, Env};
 /// let mut env = Acrobot::new();
 /// env.reset(2);
 /// assert_eq!(env.step(Action::Discrete(1)).unwrap().reward, -1.0);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Acrobot {
-    state: [f64; 4],
-    episode: Episode,
-}
+pub type Acrobot = Simulated<AcrobotPhysics>;
+
+/// Acrobot-v1's "book" dynamics (Sutton & Barto), one RK4 step of 0.2 s.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct AcrobotPhysics;
 
 /// The derivative of (theta1, theta2, dtheta1, dtheta2) under torque `a`, in gymnasium's
 /// operation order.
@@ -53,81 +54,89 @@ fn axpy(y: [f64; 4], h: f64, k: [f64; 4]) -> [f64; 4] {
     core::array::from_fn(|i| y[i] + h * k[i])
 }
 
-/// Wraps `x` into `[lo, hi]` by adding or subtracting the range (gymnasium's `wrap`).
-fn wrap(mut x: f64, lo: f64, hi: f64) -> f64 {
-    let diff = hi - lo;
-    while x > hi {
-        x -= diff;
-    }
-    while x < lo {
-        x += diff;
-    }
-    x
-}
+impl Physics for AcrobotPhysics {
+    type State = [f64; 4];
+    type Observation = [f32; 6];
+    const TIME_LIMIT: u32 = 500;
+    const OBSERVATION_SPACE: Space = Space::Box {
+        low: &[-1.0, -1.0, -1.0, -1.0, -(MAX_VEL_1 as f32), -(MAX_VEL_2 as f32)],
+        high: &[1.0, 1.0, 1.0, 1.0, MAX_VEL_1 as f32, MAX_VEL_2 as f32],
+    };
+    const ACTION_SPACE: Space = Space::Discrete(3);
 
-impl Acrobot {
-    /// Steps of the registered id's time limit.
-    pub const TIME_LIMIT: u32 = 500;
-
-    /// A hanging acrobot; call [`Acrobot::reset`] before stepping.
-    pub fn new() -> Self {
-        Acrobot::default()
-    }
-
-    /// Starts an episode: all four state variables `U(-0.1, 0.1)`, rounded to float32 as
-    /// gymnasium stores its reset state.
-    pub fn reset(&mut self, seed: u64) -> [f32; 6] {
-        let mut rng = NetRng::seed_from_u64(seed);
-        self.set_state(core::array::from_fn(|_| uniform(&mut rng, -0.1, 0.1) as f32 as f64));
-        self.observation()
-    }
-
-    /// Sets the state directly (for replays).
-    pub fn set_state(&mut self, state: [f64; 4]) {
-        self.state = state;
-        self.episode = Episode::default();
-    }
-
-    /// (theta1, theta2, dtheta1, dtheta2).
-    pub fn state(&self) -> [f64; 4] {
-        self.state
-    }
-
-    /// (cos t1, sin t1, cos t2, sin t2, dt1, dt2) as float32.
-    pub fn observation(&self) -> [f32; 6] {
-        let [t1, t2, d1, d2] = self.state;
-        [libm::cos(t1), libm::sin(t1), libm::cos(t2), libm::sin(t2), d1, d2].map(|v| v as f32)
-    }
-
-    /// Observation space.
-    pub fn observation_space(&self) -> Space {
-        let (v1, v2) = (MAX_VEL_1 as f32, MAX_VEL_2 as f32);
-        Space::Box { dim: 6, low: [-1.0, -1.0, -1.0, -1.0, -v1, -v2], high: [1.0, 1.0, 1.0, 1.0, v1, v2] }
-    }
-
-    /// Three discrete torques.
-    pub fn action_space(&self) -> Space {
-        Space::Discrete(3)
+    /// All four state variables `U(-0.1, 0.1)`, rounded to float32 as gymnasium stores its
+    /// reset state.
+    fn initial_state(&mut self, rng: &mut NetRng) -> [f64; 4] {
+        core::array::from_fn(|_| uniform(rng, -0.1, 0.1) as f32 as f64)
     }
 
     /// One RK4 step of 0.2 s, then angle wrapping and velocity clipping.
-    pub fn step(&mut self, action: Action<'_>) -> Result<Transition, EnvError> {
-        self.episode.check()?;
+    fn step(&mut self, state: &mut [f64; 4], action: Action<'_>) -> Result<(f64, bool), EnvError> {
         let a = TORQUES[discrete(action, 3)?];
-        let y0 = self.state;
+        let y0 = *state;
         let dt2 = DT / 2.0;
         let k1 = dsdt(y0, a);
         let k2 = dsdt(axpy(y0, dt2, k1), a);
         let k3 = dsdt(axpy(y0, dt2, k2), a);
         let k4 = dsdt(axpy(y0, DT, k3), a);
         let mut ns: [f64; 4] = core::array::from_fn(|i| y0[i] + DT / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]));
-        ns[0] = wrap(ns[0], -PI, PI);
-        ns[1] = wrap(ns[1], -PI, PI);
+        ns[0] = angle::wrap(ns[0], -PI, PI);
+        ns[1] = angle::wrap(ns[1], -PI, PI);
         ns[2] = ns[2].clamp(-MAX_VEL_1, MAX_VEL_1);
         ns[3] = ns[3].clamp(-MAX_VEL_2, MAX_VEL_2);
-        self.state = ns;
+        *state = ns;
         let terminated = -libm::cos(ns[0]) - libm::cos(ns[1] + ns[0]) > 1.0;
-        let reward = if terminated { 0.0 } else { -1.0 };
-        Ok(self.episode.finish(reward, terminated, Self::TIME_LIMIT))
+        Ok((if terminated { 0.0 } else { -1.0 }, terminated))
+    }
+
+    /// (cos t1, sin t1, cos t2, sin t2, dt1, dt2) as float32.
+    fn observe(&self, state: &[f64; 4]) -> [f32; 6] {
+        let [t1, t2, d1, d2] = *state;
+        [libm::cos(t1), libm::sin(t1), libm::cos(t2), libm::sin(t2), d1, d2].map(|v| v as f32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::testing::{bits, scripted, until_done};
+    use crate::env::{Env, EnvError};
+
+    #[test]
+    fn resets_are_float32_and_in_range() {
+        let mut a = Acrobot::new();
+        for seed in 0..200 {
+            a.reset(seed);
+            assert!(a.state().iter().all(|v| v.abs() <= 0.1 && *v == (*v as f32) as f64));
+        }
+    }
+
+    #[test]
+    fn hanging_still_is_a_fixed_point_and_the_episode_truncates() {
+        let mut a = Acrobot::new();
+        a.set_state(&[0.0; 4]).unwrap();
+        let t = a.step(Action::Discrete(1)).unwrap();
+        assert_eq!((t.reward, t.terminated), (-1.0, false));
+        assert!(a.state().iter().all(|v| v.abs() < 1e-12), "{:?}", a.state());
+        let (steps, last) = until_done(&mut a, Action::Discrete(1));
+        assert_eq!((steps + 1, last.truncated), (500, true));
+        a.reset(1);
+        assert_eq!(a.step(Action::Discrete(7)), Err(EnvError::ActionOutOfRange { action: 7, n: 3 }));
+    }
+
+    #[test]
+    fn replayed_states_far_from_range_do_not_hang() {
+        // gymnasium's wrap loops for ever on 1e17 (x - 2 pi == x); here it ends in range.
+        let mut a = Acrobot::new();
+        a.set_state(&[1e17, -1e16, 0.0, 0.0]).unwrap();
+        a.step(Action::Discrete(1)).unwrap();
+        assert!(a.state()[..2].iter().all(|v| v.abs() <= PI), "{:?}", a.state());
+    }
+
+    #[test]
+    fn reference_values() {
+        let mut env = Acrobot::new();
+        assert_eq!(bits(env.reset(1)), [0x3f800000, 0xb7d83479, 0x3f7f5b57, 0x3d9115e9, 0xbd224261, 0x3daf9e8e]);
+        assert_eq!(scripted(&mut env, 1, 2000), (0x3f26cd34, -2000.0));
     }
 }

@@ -1,6 +1,6 @@
 //! Pendulum-v1 (time limit 200): swing a pendulum up and hold it with a bounded torque.
 
-use super::{Action, EnvError, Episode, Space, Transition, continuous, pad6, uniform};
+use super::{Action, EnvError, Physics, Simulated, Space, angle, continuous, uniform};
 use crate::rng::NetRng;
 use core::f64::consts::PI;
 
@@ -11,83 +11,100 @@ const G: f64 = 10.0;
 const M: f64 = 1.0;
 const L: f64 = 1.0;
 
-/// Pendulum-v1; `theta = 0` is upright.
+/// Pendulum-v1: state (theta, theta_dot), `theta = 0` upright; one torque in [-2, 2].
 ///
 /// ```
-/// use neuroloop_core::env::{Action, Pendulum};
+/// use neuroloop_core::env::{Action, Env, Pendulum};
 /// let mut env = Pendulum::new();
 /// env.reset(3);
 /// let t = env.step(Action::Continuous(&[0.5])).unwrap();
 /// assert!(t.reward <= 0.0);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Pendulum {
-    state: [f64; 2],
-    episode: Episode,
-}
+pub type Pendulum = Simulated<PendulumPhysics>;
 
-/// `((a + pi) mod 2 pi) - pi`, with Python's floor modulo.
-fn angle_normalize(a: f64) -> f64 {
-    let m = 2.0 * PI;
-    let r = (a + PI) % m;
-    (if r < 0.0 { r + m } else { r }) - PI
-}
+/// Pendulum-v1's dynamics (one step of 0.05 s).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PendulumPhysics;
 
-impl Pendulum {
-    /// Steps of the registered id's time limit.
-    pub const TIME_LIMIT: u32 = 200;
+impl Physics for PendulumPhysics {
+    type State = [f64; 2];
+    type Observation = [f32; 3];
+    const TIME_LIMIT: u32 = 200;
+    const OBSERVATION_SPACE: Space = Space::Box { low: &[-1.0, -1.0, -8.0], high: &[1.0, 1.0, 8.0] };
+    const ACTION_SPACE: Space = Space::Box { low: &[-MAX_TORQUE], high: &[MAX_TORQUE] };
 
-    /// A hanging pendulum; call [`Pendulum::reset`] before stepping.
-    pub fn new() -> Self {
-        Pendulum::default()
+    /// theta `U(-pi, pi)`, theta_dot `U(-1, 1)`.
+    fn initial_state(&mut self, rng: &mut NetRng) -> [f64; 2] {
+        [uniform(rng, -PI, PI), uniform(rng, -1.0, 1.0)]
     }
 
-    /// Starts an episode: theta `U(-pi, pi)`, theta_dot `U(-1, 1)`.
-    pub fn reset(&mut self, seed: u64) -> [f32; 3] {
-        let mut rng = NetRng::seed_from_u64(seed);
-        self.state = [uniform(&mut rng, -PI, PI), uniform(&mut rng, -1.0, 1.0)];
-        self.episode = Episode::default();
-        self.observation()
-    }
-
-    /// Sets the state directly (for replays).
-    pub fn set_state(&mut self, state: [f64; 2]) {
-        self.state = state;
-        self.episode = Episode::default();
-    }
-
-    /// The state (theta, theta_dot).
-    pub fn state(&self) -> [f64; 2] {
-        self.state
+    fn step(&mut self, state: &mut [f64; 2], action: Action<'_>) -> Result<(f64, bool), EnvError> {
+        let u = continuous(action, 1)?[0].clamp(-MAX_TORQUE, MAX_TORQUE);
+        let [th, thd] = *state;
+        // numpy keeps 0.001 * u^2 and 3 / (m l^2) * u in float32 before they meet f64 values.
+        let u2 = (0.001f32 * (u * u)) as f64;
+        let cost = angle::normalize(th) * angle::normalize(th) + 0.1 * (thd * thd) + u2;
+        let torque_term = ((3.0 / (M * L * L)) as f32 * u) as f64;
+        let new_thd = (thd + (3.0 * G / (2.0 * L) * libm::sin(th) + torque_term) * DT).clamp(-MAX_SPEED, MAX_SPEED);
+        *state = [th + new_thd * DT, new_thd];
+        Ok((-cost, false))
     }
 
     /// (cos theta, sin theta, theta_dot) as float32.
-    pub fn observation(&self) -> [f32; 3] {
-        let [th, thd] = self.state;
+    fn observe(&self, state: &[f64; 2]) -> [f32; 3] {
+        let [th, thd] = *state;
         [libm::cos(th) as f32, libm::sin(th) as f32, thd as f32]
     }
+}
 
-    /// Observation space.
-    pub fn observation_space(&self) -> Space {
-        Space::Box { dim: 3, low: pad6(&[-1.0, -1.0, -8.0]), high: pad6(&[1.0, 1.0, 8.0]) }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::testing::{bits, scripted, until_done};
+    use crate::env::{Env, EnvError};
+
+    #[test]
+    fn one_step_by_hand() {
+        // From rest at theta = 0 with torque 2: theta_dot = (15 sin 0 + 3 * 2) * 0.05 = 0.3.
+        let mut p = Pendulum::new();
+        p.set_state(&[0.0, 0.0]).unwrap();
+        let t = p.step(Action::Continuous(&[2.0])).unwrap();
+        assert!((p.state()[1] - 0.3).abs() < 1e-7 && (p.state()[0] - 0.015).abs() < 1e-8);
+        // cost = 0 + 0 + 0.001 * 4 (float32)
+        assert!((t.reward + 0.004).abs() < 1e-9, "{}", t.reward);
+        // The torque is clipped to 2; the speed to 8.
+        p.set_state(&[0.0, 7.99]).unwrap();
+        p.step(Action::Continuous(&[50.0])).unwrap();
+        assert_eq!(p.state()[1], 8.0);
     }
 
-    /// One torque in [-2, 2] (clipped).
-    pub fn action_space(&self) -> Space {
-        Space::Box { dim: 1, low: pad6(&[-MAX_TORQUE]), high: pad6(&[MAX_TORQUE]) }
+    #[test]
+    fn never_terminates_and_truncates_at_200() {
+        let mut p = Pendulum::new();
+        p.reset(4);
+        let (steps, last) = until_done(&mut p, Action::Continuous(&[0.0]));
+        assert_eq!((steps, last.truncated, last.terminated), (200, true, false));
+        p.reset(4);
+        assert_eq!(p.step(Action::Continuous(&[f32::NAN])), Err(EnvError::ActionNotFinite));
+        assert_eq!(p.step(Action::Continuous(&[f32::INFINITY])), Err(EnvError::ActionNotFinite));
+        assert_eq!(p.step(Action::Continuous(&[0.1, 0.2])), Err(EnvError::ActionWidth { expected: 1, got: 2 }));
+        assert_eq!(p.step(Action::Discrete(0)), Err(EnvError::ActionKind));
     }
 
-    /// One step of 0.05 s.
-    pub fn step(&mut self, action: Action<'_>) -> Result<Transition, EnvError> {
-        self.episode.check()?;
-        let u = continuous(action, 1)?[0].clamp(-MAX_TORQUE, MAX_TORQUE);
-        let [th, thd] = self.state;
-        // numpy keeps 0.001 * u^2 and 3 / (m l^2) * u in float32 before they meet f64 values.
-        let u2 = (0.001f32 * (u * u)) as f64;
-        let cost = angle_normalize(th) * angle_normalize(th) + 0.1 * (thd * thd) + u2;
-        let torque_term = ((3.0 / (M * L * L)) as f32 * u) as f64;
-        let new_thd = (thd + (3.0 * G / (2.0 * L) * libm::sin(th) + torque_term) * DT).clamp(-MAX_SPEED, MAX_SPEED);
-        self.state = [th + new_thd * DT, new_thd];
-        Ok(self.episode.finish(-cost, false, Self::TIME_LIMIT))
+    #[test]
+    fn resets_follow_the_distribution() {
+        let mut p = Pendulum::new();
+        for seed in 0..200 {
+            p.reset(seed);
+            let [th, thd] = [p.state()[0], p.state()[1]];
+            assert!(th.abs() <= PI && thd.abs() <= 1.0);
+        }
+    }
+
+    #[test]
+    fn reference_values() {
+        let mut env = Pendulum::new();
+        assert_eq!(bits(env.reset(1)), [0x3f7ffffb, 0xba54423b, 0x3f35824f]);
+        assert_eq!(scripted(&mut env, 1, 2000), (0xd5e89d58, -13510.680913143768));
     }
 }

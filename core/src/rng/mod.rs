@@ -136,15 +136,16 @@ impl NetRng {
 mod tests {
     use super::*;
 
-    /// Reference vector: the first words of seed 0 and seed 42. A change here changes every
-    /// seeded run in the project.
+    /// Reference vectors: the first words of seeds 0 and 42, uniform and normal deviates. A
+    /// change here changes every seeded run in the project (and is named in CHANGELOG.md).
     #[test]
     fn reference_words() {
-        let mut r = NetRng::seed_from_u64(0);
-        let got: [u32; 4] = core::array::from_fn(|_| r.next_u32());
-        let mut again = NetRng::seed_from_u64(0);
-        let again: [u32; 4] = core::array::from_fn(|_| again.next_u32());
-        assert_eq!(got, again);
+        let words = |seed| {
+            let mut r = NetRng::seed_from_u64(seed);
+            core::array::from_fn::<u32, 4, _>(|_| r.next_u32())
+        };
+        assert_eq!(words(0), [0x4653daa3, 0x73922b58, 0xb82b4add, 0xd9fabd3b]);
+        assert_eq!(words(42), [0x9d9452c1, 0x6909d440, 0x6148a68f, 0x54829a5b]);
         // xoshiro128++ from state [1, 2, 3, 4] (the reference C code's first outputs).
         let mut state = [0u8; 16];
         for (i, w) in [1u32, 2, 3, 4].iter().enumerate() {
@@ -153,6 +154,22 @@ mod tests {
         let mut r = NetRng::from_state(state);
         let first: [u32; 3] = core::array::from_fn(|_| r.next_u32());
         assert_eq!(first, [641, 1573767, 3222811527]);
+    }
+
+    #[test]
+    fn reference_deviates() {
+        let mut r = NetRng::seed_from_u64(7);
+        let u: [u32; 4] = core::array::from_fn(|_| r.uniform_f32().to_bits());
+        assert_eq!(u, [0x3dc2bb28, 0x3d66be10, 0x3ebf94fc, 0x3eaa0e14]);
+        let mut r = NetRng::seed_from_u64(1);
+        let z: [u32; 8] = core::array::from_fn(|_| r.normal().to_bits());
+        assert_eq!(z, [0xbf8687ac, 0x3fa39444, 0xbf9be3da, 0x3f087e68, 0xbed1f435, 0x3fc99ced, 0xbf97cce9, 0xbf1986cd]);
+        let mut r = NetRng::seed_from_u64(3);
+        let b: [u32; 4] = core::array::from_fn(|_| r.below(1000));
+        assert_eq!(b, [996, 37, 317, 4]);
+        let mut j = NetRng::seed_from_u64(1);
+        j.jump();
+        assert_eq!(j.next_u32(), 0x5279ca40, "the jumped stream (the README input of seed 1)");
     }
 
     #[test]

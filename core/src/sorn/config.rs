@@ -11,6 +11,9 @@ use core::fmt;
 /// Largest pool size: unit indices are stored as `u16`.
 pub const MAX_UNITS: u32 = u16::MAX as u32;
 
+/// Largest synapse capacity of one matrix: slots are indexed by `u32`.
+pub const MAX_CAPACITY: usize = (u32::MAX / 2) as usize;
+
 /// The package's behaviours that neuroloop does not follow by default (spec section 8); each can
 /// be switched back on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -289,9 +292,14 @@ impl Config {
                 return Err(LambdaOutOfRange { field, value, pool });
             }
         }
+        // Slots are indexed by u32: refuse capacities that would not fit (with room to spare).
         let layout = super::Layout::new(self);
-        if layout.ee_capacity > u32::MAX as usize / 2 || layout.ei_capacity > u32::MAX as usize / 2 {
-            return Err(TooLarge { field: "ee_spare_per_unit", value: self.ee_spare_per_unit, max: 0 });
+        let max = MAX_CAPACITY;
+        if layout.ee_capacity > max {
+            return Err(CapacityTooLarge { matrix: "E->E", capacity: layout.ee_capacity as u64, max: max as u64 });
+        }
+        if layout.ei_capacity > max {
+            return Err(CapacityTooLarge { matrix: "I->E", capacity: layout.ei_capacity as u64, max: max as u64 });
         }
         Ok(())
     }
@@ -377,6 +385,17 @@ pub enum ConfigError {
         /// Largest allowed value.
         max: f32,
     },
+    /// A sparse matrix's synapse capacity (`ne (ceil(lambda_ee) + ee_spare_per_unit)` for
+    /// E->E, `ni (ceil(lambda_ei) + ei_spare_per_unit)` for I->E) exceeds what its `u32` slot
+    /// indices can address.
+    CapacityTooLarge {
+        /// `"E->E"` or `"I->E"`.
+        matrix: &'static str,
+        /// Slots the configuration asks for.
+        capacity: u64,
+        /// The largest capacity allowed.
+        max: u64,
+    },
     /// A lower bound above its upper bound.
     MinAboveMax {
         /// The lower-bound field.
@@ -421,6 +440,14 @@ impl fmt::Display for ConfigError {
             ConfigError::OutOfRange { field, value, min, max } => {
                 write!(f, "{field} = {value} is out of range: must be in [{min}, {max}]")
             }
+            ConfigError::CapacityTooLarge { matrix, capacity, max } => {
+                let fields = if matrix == "E->E" {
+                    "ne * (ceil(lambda_ee) + ee_spare_per_unit)"
+                } else {
+                    "ni * (ceil(lambda_ei) + ei_spare_per_unit)"
+                };
+                write!(f, "the {matrix} capacity {fields} = {capacity} synapse slots is too large: at most {max}")
+            }
             ConfigError::MinAboveMax { min_field, max_field, min, max } => {
                 write!(f, "{min_field} = {min} is above {max_field} = {max}: need {min_field} <= {max_field}")
             }
@@ -428,5 +455,55 @@ impl fmt::Display for ConfigError {
                 write!(f, "{field} = {value} is out of range: must be in [0, {pool}] (the pool it draws from)")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::ToString;
+
+    #[test]
+    fn the_defaults_are_the_packages() {
+        let c = Config::DEFAULT;
+        assert_eq!((c.ne, c.ni, c.nu, c.lambda_ee, c.lambda_ei, c.noise_sd), (200, 40, 10, 20.0, 40.0, 0.04));
+        assert_eq!((c.eta_stdp, c.eta_inhib, c.eta_ip, c.mu_ip, c.h_ip()), (0.004, 0.001, 0.01, 0.1, 0.1));
+        assert!(c.validate().is_ok() && c.warnings().is_empty());
+        assert_eq!(Config::with_size(1000, 10).ni, 200);
+        assert!(Config::lazar2009().validate().is_ok());
+    }
+
+    #[test]
+    fn every_check_names_its_field() {
+        let err = |c: Config| c.validate().unwrap_err();
+        assert_eq!(err(Config { ne: 0, ..Config::DEFAULT }), ConfigError::ZeroSize { field: "ne" });
+        assert_eq!(
+            err(Config { nu: 70_000, ..Config::DEFAULT }),
+            ConfigError::TooLarge { field: "nu", value: 70_000, max: MAX_UNITS }
+        );
+        assert_eq!(err(Config { nu: 300, ..Config::DEFAULT }), ConfigError::TooManyInputs { ne: 200, nu: 300 });
+        assert_eq!(err(Config { eta_ip: f32::NAN, ..Config::DEFAULT }), ConfigError::NotFinite { field: "eta_ip" });
+        assert_eq!(
+            err(Config { eta_stdp: -1.0, ..Config::DEFAULT }),
+            ConfigError::Negative { field: "eta_stdp", value: -1.0 }
+        );
+        assert!(matches!(err(Config { p_sp: 2.0, ..Config::DEFAULT }), ConfigError::OutOfRange { field: "p_sp", .. }));
+        assert!(matches!(
+            err(Config { te_min: 2.0, ..Config::DEFAULT }),
+            ConfigError::MinAboveMax { min_field: "te_min", .. }
+        ));
+        assert!(matches!(
+            err(Config { lambda_ee: 200.0, ..Config::DEFAULT }),
+            ConfigError::LambdaOutOfRange { field: "lambda_ee", pool: 199, .. }
+        ));
+    }
+
+    #[test]
+    fn an_oversized_capacity_names_the_matrix_and_its_formula() {
+        let c = Config { ne: 65_535, ni: 1, nu: 1, lambda_ee: 40_000.0, h_ip: Some(0.1), ..Config::DEFAULT };
+        let e = c.validate().unwrap_err();
+        assert!(matches!(e, ConfigError::CapacityTooLarge { matrix: "E->E", .. }), "{e:?}");
+        let text = e.to_string();
+        assert!(text.contains("ee_spare_per_unit") && !text.contains("at most 0"), "{text}");
     }
 }

@@ -25,6 +25,7 @@ use crate::rng::NetRng;
 /// What initialisation had to give up (all zero at sane settings).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InitReport {
     /// Synapses not created because the matrix's capacity was exhausted.
     pub refused: u32,
@@ -39,9 +40,16 @@ pub(crate) fn initialise(cfg: &Config, p: &mut Parts<'_>, rng: &mut NetRng) -> I
     let mut report = InitReport::default();
     let mut marks = Marks(p.marks);
     marks.clear();
+    // Unused synapse slots too, so a fresh network is the same bytes whatever the buffers
+    // held before.
+    for m in [&mut p.ee, &mut p.ei] {
+        m.w.fill(0.0);
+        m.post.fill(0);
+        m.in_pos.fill(0);
+    }
 
     // 1. E->E: in-degree per excitatory unit, partners among the other units.
-    let mut ee = p.ee.as_mut();
+    let mut ee = p.ee.reborrow();
     let mut n = 0usize;
     for post in 0..ne {
         let want = degree(cfg.lambda_ee, ne - 1, rng);
@@ -59,7 +67,7 @@ pub(crate) fn initialise(cfg: &Config, p: &mut Parts<'_>, rng: &mut NetRng) -> I
     draw_weights(&mut ee, cfg.w_init_max, rng);
 
     // 2. I->E: out-degree per inhibitory unit, targets among all excitatory units.
-    let mut ei = p.ei.as_mut();
+    let mut ei = p.ei.reborrow();
     let mut n = 0usize;
     for pre in 0..ni {
         let want = degree(cfg.lambda_ei, ne, rng);
@@ -148,6 +156,12 @@ pub(crate) fn initialise(cfg: &Config, p: &mut Parts<'_>, rng: &mut NetRng) -> I
     for words in [&mut *p.x, &mut *p.y, &mut *p.r, &mut *p.dirty_ee, &mut *p.dirty_ei] {
         words.fill(0);
     }
+    // Scratch of the step: cleared too, so a fresh network's buffers are the same bytes
+    // whatever the buffers held before.
+    for v in [&mut *p.acc_ee, &mut *p.acc_ei, &mut *p.acc_i, &mut *p.noise] {
+        v.fill(0.0);
+    }
+    p.codes.fill(0);
     report
 }
 

@@ -27,7 +27,12 @@
 //! Const generics were the alternative; they would need one parameter per array (a stable
 //! compiler cannot compute array lengths from generic parameters) and would make host sizes a
 //! compile-time choice. Buffers of any type that dereferences to a slice work (`&mut [T]`,
-//! `[T; N]`, `Vec<T>`), and buffers longer than needed are fine.
+//! `[T; N]`, `Vec<T>`), and buffers longer than needed are fine (the core's buffer rule,
+//! [`crate::layout`]).
+//!
+//! The arrays of each buffer are declared once below ([`F32Spans`], [`U16Spans`],
+//! [`U32Spans`]); cutting the buffers and every read accessor of [`super::Sorn`] use those
+//! spans, so they cannot disagree.
 //!
 //! # What is in them (default network: N_E 200, N_I 40)
 //!
@@ -36,20 +41,111 @@
 //! | E->E weights, targets, incoming index | f32, u16, u32 | C_EE = N_E (ceil(lambda_EE) + spare) | 4,800 each |
 //! | I->E weights, targets, incoming index | f32, u16, u32 | C_EI = N_I (ceil(lambda_EI) + spare) | 1,760 each |
 //! | E->I weights (dense, fixed) | f32 | N_E N_I | 8,000 |
-//! | list offsets and lengths | u32, u16 | ~ 3 (N_E + N_I) each | |
+//! | list offsets and lengths | u32, u16 | ~ 3 N_E + N_I each | |
 //! | thresholds, IP targets, drive accumulators, noise | f32 | 5 N_E + 3 N_I | |
 //! | spike codes (x(t), x(t+1) per unit) | u16 | N_E | |
 //! | spike bits (x, y double-buffered; r; 3 scratch sets) | u32 | words of 6 N_E + 2 N_I bits | |
 //!
-//! The default network needs 107,880 bytes (105.4 KiB, [`Layout::bytes`]); 31 KiB of it is the
+//! The default network needs 106,520 bytes (104.0 KiB, [`Layout::bytes`]); 31 KiB of it is the
 //! dense, fixed E->I matrix the package specifies.
 
-use super::{BufferError, Config};
+use super::Config;
+use super::synapses::SynMut;
 use crate::bits::words_for;
+use crate::layout::buffer_arrays;
+use crate::layout::{BufferError, Span, Storage};
 
-/// Lengths of a network's three buffers and of the arrays inside them.
+/// The sizes every array length derives from (capacities are computed first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub(crate) struct Sizes {
+    ne: usize,
+    ni: usize,
+    ee_capacity: usize,
+    ei_capacity: usize,
+}
+
+const fn words(n: usize) -> usize {
+    words_for(n)
+}
+
+buffer_arrays! {
+    /// Where the arrays of the `f32` buffer lie.
+    pub struct F32Spans, pub(crate) struct F32Parts<f32> for s: Sizes {
+        /// E->E weights, one per synapse slot.
+        ee_w: s.ee_capacity,
+        /// I->E weights.
+        ei_w: s.ei_capacity,
+        /// E->I weights, dense, `[pre e][post i]`.
+        ie_w: s.ne.saturating_mul(s.ni),
+        /// Excitatory thresholds.
+        te: s.ne,
+        /// Inhibitory thresholds.
+        ti: s.ni,
+        /// Per-unit IP target rates.
+        h_ip: s.ne,
+        /// E->E drive of the step.
+        acc_ee: s.ne,
+        /// I->E drive of the step.
+        acc_ei: s.ne,
+        /// E->I drive of the step.
+        acc_i: s.ni,
+        /// This step's noise, excitatory then inhibitory units.
+        noise: s.ne.saturating_add(s.ni),
+    }
+}
+
+buffer_arrays! {
+    /// Where the arrays of the `u16` buffer lie.
+    pub struct U16Spans, pub(crate) struct U16Parts<u16> for s: Sizes {
+        /// E->E targets, one per slot.
+        ee_post: s.ee_capacity,
+        /// E->E outgoing list lengths.
+        ee_out_len: s.ne,
+        /// E->E incoming index lengths.
+        ee_in_len: s.ne,
+        /// I->E targets.
+        ei_post: s.ei_capacity,
+        /// I->E outgoing list lengths.
+        ei_out_len: s.ni,
+        /// I->E incoming index lengths.
+        ei_in_len: s.ne,
+        /// Per excitatory unit: bit 0 = x(t), bit 1 = x(t+1) (one load instead of two bit tests).
+        codes: s.ne,
+    }
+}
+
+buffer_arrays! {
+    /// Where the arrays of the `u32` buffer lie.
+    pub struct U32Spans, pub(crate) struct U32Parts<u32> for s: Sizes {
+        /// E->E outgoing list offsets (`ne + 1`).
+        ee_out_off: s.ne.saturating_add(1),
+        /// E->E incoming index offsets.
+        ee_in_off: s.ne.saturating_add(1),
+        /// E->E incoming index: slots, per target.
+        ee_in_pos: s.ee_capacity,
+        /// I->E outgoing list offsets (`ni + 1`).
+        ei_out_off: s.ni.saturating_add(1),
+        /// I->E incoming index offsets.
+        ei_in_off: s.ne.saturating_add(1),
+        /// I->E incoming index.
+        ei_in_pos: s.ei_capacity,
+        /// Excitatory spikes, two halves (current and next), swapped every step.
+        x: words(s.ne).saturating_mul(2),
+        /// Inhibitory spikes, two halves.
+        y: words(s.ni).saturating_mul(2),
+        /// Recurrent activation of the last step.
+        r: words(s.ne),
+        /// E->E rows to normalise.
+        dirty_ee: words(s.ne),
+        /// I->E rows to normalise.
+        dirty_ei: words(s.ne),
+        /// Scratch membership set, all zero between uses.
+        marks: words(s.ne),
+    }
+}
+
+/// Lengths of a network's three buffers and where each array lies in them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Layout {
     /// Excitatory units.
     pub ne: usize,
@@ -65,6 +161,12 @@ pub struct Layout {
     pub u16_len: usize,
     /// Length of the `u32` buffer.
     pub u32_len: usize,
+    /// The arrays of the `f32` buffer.
+    pub f32s: F32Spans,
+    /// The arrays of the `u16` buffer.
+    pub u16s: U16Spans,
+    /// The arrays of the `u32` buffer.
+    pub u32s: U32Spans,
 }
 
 /// `ceil(x)` for a non-negative finite `f32`, in a `const` context; 0 for anything else.
@@ -87,25 +189,20 @@ impl Layout {
         let ee_capacity = min(ne.saturating_mul(ee_per), ee_all);
         let ei_per = ceil_u32(cfg.lambda_ei).saturating_add(cfg.ei_spare_per_unit as usize);
         let ei_capacity = min(ni.saturating_mul(ei_per), ni.saturating_mul(ne));
-        let (we, wi) = (words_for(ne), words_for(ni));
-        // ee_w, ei_w, ie_w, te, ti, h_ip, acc_ee, acc_ei, acc_i, noise
-        let f32_len = ee_capacity
-            .saturating_add(ei_capacity)
-            .saturating_add(ne.saturating_mul(ni))
-            .saturating_add(ne.saturating_mul(5))
-            .saturating_add(ni.saturating_mul(3));
-        // ee_post, ee_out_len, ee_in_len, ei_post, ei_out_len, ei_in_len, codes
-        let u16_len = ee_capacity.saturating_add(ei_capacity).saturating_add(ne.saturating_mul(5)).saturating_add(ni);
-        // ee_out_off, ee_in_off, ee_in_pos, ei_out_off, ei_in_off, ei_in_pos, x[2], y[2], r,
-        // dirty_ee, dirty_ei, marks
-        let u32_len = ee_capacity
-            .saturating_add(ei_capacity)
-            .saturating_add(ne.saturating_mul(3))
-            .saturating_add(ni)
-            .saturating_add(4)
-            .saturating_add(we.saturating_mul(6))
-            .saturating_add(wi.saturating_mul(2));
-        Layout { ne, ni, ee_capacity, ei_capacity, f32_len, u16_len, u32_len }
+        let sizes = Sizes { ne, ni, ee_capacity, ei_capacity };
+        let (f32s, u16s, u32s) = (F32Spans::new(&sizes), U16Spans::new(&sizes), U32Spans::new(&sizes));
+        Layout {
+            ne,
+            ni,
+            ee_capacity,
+            ei_capacity,
+            f32_len: f32s.total(),
+            u16_len: u16s.total(),
+            u32_len: u32s.total(),
+            f32s,
+            u16s,
+            u32s,
+        }
     }
 
     /// Total bytes of the three buffers.
@@ -113,115 +210,67 @@ impl Layout {
     /// ```
     /// use neuroloop_core::sorn::{Config, Layout};
     /// let bytes = Layout::new(&Config::DEFAULT).bytes();
-    /// assert!(bytes < 106 * 1024, "{bytes}");
+    /// assert_eq!(bytes, 106_520);
     /// ```
     pub const fn bytes(&self) -> usize {
-        self.f32_len * 4 + self.u16_len * 2 + self.u32_len * 4
+        self.f32_len
+            .saturating_mul(4)
+            .saturating_add(self.u16_len.saturating_mul(2))
+            .saturating_add(self.u32_len.saturating_mul(4))
+    }
+
+    /// The spans of one sparse matrix's arrays: weights, targets, out lengths, in lengths, out
+    /// offsets, in offsets, incoming index.
+    pub(crate) fn matrix(&self, m: Matrix) -> [Span; 7] {
+        let (f, h, w) = (&self.f32s, &self.u16s, &self.u32s);
+        match m {
+            Matrix::Ee => [f.ee_w, h.ee_post, h.ee_out_len, h.ee_in_len, w.ee_out_off, w.ee_in_off, w.ee_in_pos],
+            Matrix::Ei => [f.ei_w, h.ei_post, h.ei_out_len, h.ei_in_len, w.ei_out_off, w.ei_in_off, w.ei_in_pos],
+        }
     }
 
     /// Cuts the buffers into the network's arrays. `None` if a buffer is too short.
     pub(crate) fn split<'a>(&self, f: &'a mut [f32], h: &'a mut [u16], w: &'a mut [u32]) -> Option<Parts<'a>> {
-        let (ne, ni) = (self.ne, self.ni);
-        let (ce, ci) = (self.ee_capacity, self.ei_capacity);
-        let (we, wi) = (words_for(ne), words_for(ni));
-        let mut f = Cutter(f);
-        let mut h = Cutter(h);
-        let mut w = Cutter(w);
+        let (f, h, w) = (self.f32s.split(f)?, self.u16s.split(h)?, self.u32s.split(w)?);
         Some(Parts {
-            ee: RawSyn {
-                w: f.take(ce)?,
-                post: h.take(ce)?,
-                out_len: h.take(ne)?,
-                in_len: h.take(ne)?,
-                out_off: w.take(ne + 1)?,
-                in_off: w.take(ne + 1)?,
-                in_pos: w.take(ce)?,
-            },
-            ei: RawSyn {
-                w: f.take(ci)?,
-                post: h.take(ci)?,
-                out_len: h.take(ni)?,
-                in_len: h.take(ne)?,
-                out_off: w.take(ni + 1)?,
-                in_off: w.take(ne + 1)?,
-                in_pos: w.take(ci)?,
-            },
-            ie_w: f.take(ne * ni)?,
-            te: f.take(ne)?,
-            ti: f.take(ni)?,
-            h_ip: f.take(ne)?,
-            acc_ee: f.take(ne)?,
-            acc_ei: f.take(ne)?,
-            acc_i: f.take(ni)?,
-            noise: f.take(ne + ni)?,
-            codes: h.take(ne)?,
-            x: w.take(2 * we)?,
-            y: w.take(2 * wi)?,
-            r: w.take(we)?,
-            dirty_ee: w.take(we)?,
-            dirty_ei: w.take(we)?,
-            marks: w.take(we)?,
+            ee: SynMut::new(f.ee_w, h.ee_post, h.ee_out_len, h.ee_in_len, w.ee_out_off, w.ee_in_off, w.ee_in_pos),
+            ei: SynMut::new(f.ei_w, h.ei_post, h.ei_out_len, h.ei_in_len, w.ei_out_off, w.ei_in_off, w.ei_in_pos),
+            ie_w: f.ie_w,
+            te: f.te,
+            ti: f.ti,
+            h_ip: f.h_ip,
+            acc_ee: f.acc_ee,
+            acc_ei: f.acc_ei,
+            acc_i: f.acc_i,
+            noise: f.noise,
+            codes: h.codes,
+            x: w.x,
+            y: w.y,
+            r: w.r,
+            dirty_ee: w.dirty_ee,
+            dirty_ei: w.dirty_ei,
+            marks: w.marks,
         })
     }
+}
+
+/// The two sparse matrices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Matrix {
+    /// E->E.
+    Ee,
+    /// I->E.
+    Ei,
 }
 
 const fn min(a: usize, b: usize) -> usize {
     if a < b { a } else { b }
 }
 
-/// Takes consecutive pieces off the front of a buffer.
-struct Cutter<'a, T>(&'a mut [T]);
-
-impl<'a, T> Cutter<'a, T> {
-    fn take(&mut self, n: usize) -> Option<&'a mut [T]> {
-        let all = core::mem::take(&mut self.0);
-        let (head, tail) = all.split_at_mut_checked(n)?;
-        self.0 = tail;
-        Some(head)
-    }
-}
-
-/// The arrays of one sparse matrix, as cut from the buffers.
-pub(crate) struct RawSyn<'a> {
-    pub w: &'a mut [f32],
-    pub post: &'a mut [u16],
-    pub out_len: &'a mut [u16],
-    pub in_len: &'a mut [u16],
-    pub out_off: &'a mut [u32],
-    pub in_off: &'a mut [u32],
-    pub in_pos: &'a mut [u32],
-}
-
-impl<'a> RawSyn<'a> {
-    pub fn as_mut(&mut self) -> super::synapses::SynMut<'_> {
-        super::synapses::SynMut {
-            post: self.post,
-            w: self.w,
-            out_off: self.out_off,
-            out_len: self.out_len,
-            in_off: self.in_off,
-            in_len: self.in_len,
-            in_pos: self.in_pos,
-        }
-    }
-
-    pub fn as_ref(&self) -> super::Synapses<'_> {
-        super::Synapses {
-            post: self.post,
-            w: self.w,
-            out_off: self.out_off,
-            out_len: self.out_len,
-            in_off: self.in_off,
-            in_len: self.in_len,
-            in_pos: self.in_pos,
-        }
-    }
-}
-
 /// Every array of a network, named.
 pub(crate) struct Parts<'a> {
-    pub ee: RawSyn<'a>,
-    pub ei: RawSyn<'a>,
+    pub ee: SynMut<'a>,
+    pub ei: SynMut<'a>,
     /// E->I weights, dense, `[pre e][post i]`.
     pub ie_w: &'a mut [f32],
     pub te: &'a mut [f32],
@@ -232,7 +281,7 @@ pub(crate) struct Parts<'a> {
     pub acc_i: &'a mut [f32],
     /// This step's noise, excitatory then inhibitory units.
     pub noise: &'a mut [f32],
-    /// Per excitatory unit: bit 0 = x(t), bit 1 = x(t+1) (one load instead of two bit tests).
+    /// Per excitatory unit: bit 0 = x(t), bit 1 = x(t+1).
     pub codes: &'a mut [u16],
     /// Excitatory spikes, two halves (current and next), swapped every step.
     pub x: &'a mut [u32],
@@ -266,9 +315,9 @@ pub struct Buffers<F, H, W> {
 
 impl<F, H, W> Buffers<F, H, W>
 where
-    F: AsRef<[f32]> + AsMut<[f32]>,
-    H: AsRef<[u16]> + AsMut<[u16]>,
-    W: AsRef<[u32]> + AsMut<[u32]>,
+    F: Storage<f32>,
+    H: Storage<u16>,
+    W: Storage<u32>,
 {
     /// Wraps three buffers.
     pub fn new(f32s: F, u16s: H, u32s: W) -> Self {
@@ -277,13 +326,43 @@ where
 
     /// Checks that each buffer is at least as long as `layout` needs.
     pub fn check(&self, layout: &Layout) -> Result<(), BufferError> {
-        let have = [self.f32s.as_ref().len(), self.u16s.as_ref().len(), self.u32s.as_ref().len()];
-        let need = [layout.f32_len, layout.u16_len, layout.u32_len];
-        for (k, buffer) in ["f32", "u16", "u32"].into_iter().enumerate() {
-            if have[k] < need[k] {
-                return Err(BufferError { buffer, needed: need[k], got: have[k] });
-            }
-        }
-        Ok(())
+        BufferError::check("f32", layout.f32_len, self.f32s.as_ref().len())?;
+        BufferError::check("u16", layout.u16_len, self.u16s.as_ref().len())?;
+        BufferError::check("u32", layout.u32_len, self.u32s.as_ref().len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::Span;
+
+    #[test]
+    fn the_default_layout() {
+        let l = Layout::new(&Config::DEFAULT);
+        assert_eq!((l.ee_capacity, l.ei_capacity), (200 * 24, 40 * 44));
+        assert_eq!((l.f32_len, l.u16_len, l.u32_len), (15_680, 7_400, 7_250));
+        assert_eq!(l.bytes(), 15_680 * 4 + 7_400 * 2 + 7_250 * 4);
+        // Arrays are consecutive and fill each buffer.
+        assert_eq!(l.f32s.ie_w, Span { start: 4800 + 1760, len: 8000 });
+        assert_eq!(l.f32s.noise.end(), l.f32_len);
+        assert_eq!(l.u16s.codes.end(), l.u16_len);
+        assert_eq!(l.u32s.marks.end(), l.u32_len);
+        assert_eq!(l.u32s.x.len, 2 * 7);
+    }
+
+    #[test]
+    fn split_cuts_what_the_spans_say_and_refuses_short_buffers() {
+        let l = Layout::new(&Config::with_size(50, 5));
+        let (mut f, mut h, mut w) = ([0.0f32; 4000], [0u16; 2000], [0u32; 2000]);
+        let p = l.split(&mut f[..l.f32_len], &mut h[..l.u16_len], &mut w[..l.u32_len]).unwrap();
+        assert_eq!((p.te.len(), p.ie_w.len(), p.codes.len(), p.x.len()), (50, 500, 50, 4));
+        assert!(l.split(&mut f[..l.f32_len - 1], &mut h[..], &mut w[..]).is_none());
+    }
+
+    #[test]
+    fn sizes_saturate() {
+        let l = Layout::new(&Config { ne: u32::MAX, ni: u32::MAX, lambda_ee: f32::INFINITY, ..Config::DEFAULT });
+        assert_eq!(l.bytes(), usize::MAX);
     }
 }

@@ -55,32 +55,15 @@ mod synapses;
 
 use core::fmt;
 
+pub use crate::layout::BufferError;
 pub use config::{Compat, Config, ConfigError, MAX_UNITS, Warnings};
 pub use init::InitReport;
-pub use layout::{Buffers, Layout};
+pub use layout::{Buffers, F32Spans, Layout, U16Spans, U32Spans};
 pub use mode::{Freeze, Mode, Phase, Rule, UnknownName};
 pub use network::{Counters, Sorn, StepReport};
 pub use plasticity::RuleCounts;
 pub use snapshot::{RestoreError, Scalars};
 pub use synapses::{Synapse, Synapses};
-
-/// A buffer shorter than the layout needs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct BufferError {
-    /// Which buffer: `"f32"`, `"u16"` or `"u32"`.
-    pub buffer: &'static str,
-    /// Elements needed ([`Layout`]).
-    pub needed: usize,
-    /// Elements given.
-    pub got: usize,
-}
-
-impl fmt::Display for BufferError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the {} buffer holds {} elements; the layout needs {}", self.buffer, self.got, self.needed)
-    }
-}
 
 /// Why a network could not be built.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -103,7 +86,6 @@ impl fmt::Display for Error {
 
 impl core::error::Error for Error {}
 impl core::error::Error for ConfigError {}
-impl core::error::Error for BufferError {}
 impl core::error::Error for StepError {}
 
 /// Why a step was refused (the network is unchanged).

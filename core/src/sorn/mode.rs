@@ -64,6 +64,8 @@ impl FromStr for Phase {
 /// One of the five plasticity rules, named as in the package's freeze list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Rule {
     /// E->E spike-timing-dependent plasticity (`stdp`).
     Stdp,
@@ -94,6 +96,12 @@ impl Rule {
 
     const fn bit(self) -> u8 {
         1 << self as u8
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -148,11 +156,85 @@ impl Freeze {
     pub const fn from_bits(bits: u8) -> Freeze {
         Freeze(bits & 0x1f)
     }
+
+    /// The frozen rules, in [`Rule::ALL`] order.
+    pub fn rules(self) -> impl Iterator<Item = Rule> {
+        Rule::ALL.into_iter().filter(move |&r| self.contains(r))
+    }
+}
+
+/// The package's freeze list, comma-separated (`"sp,istdp"`; empty for nothing frozen).
+///
+/// ```
+/// use neuroloop_core::sorn::Freeze;
+/// assert_eq!(Freeze::LAZAR2009.to_string(), "sp,istdp");
+/// assert_eq!(Freeze::NONE.to_string(), "");
+/// ```
+impl fmt::Display for Freeze {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (k, r) in self.rules().enumerate() {
+            if k > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(r.name())?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for Freeze {
+    type Err = UnknownName;
+
+    /// A comma-separated list of rule names; spaces around names and empty items are ignored.
+    ///
+    /// ```
+    /// use neuroloop_core::sorn::{Freeze, Rule};
+    /// assert_eq!("sp, istdp".parse(), Ok(Freeze::LAZAR2009));
+    /// assert_eq!("".parse(), Ok(Freeze::NONE));
+    /// assert!("sp,oops".parse::<Freeze>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut f = Freeze::NONE;
+        for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            f = f.with(name.parse()?);
+        }
+        Ok(f)
+    }
+}
+
+/// A freeze list serializes as the list of rule names (`["sp", "istdp"]`).
+#[cfg(feature = "serde")]
+impl serde::Serialize for Freeze {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.rules())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Freeze {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Names;
+        impl<'de> serde::de::Visitor<'de> for Names {
+            type Value = Freeze;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of rule names (stdp, ip, sp, istdp, ss)")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Freeze, A::Error> {
+                let mut f = Freeze::NONE;
+                while let Some(r) = seq.next_element::<Rule>()? {
+                    f = f.with(r);
+                }
+                Ok(f)
+            }
+        }
+        d.deserialize_seq(Names)
+    }
 }
 
 /// How the next steps run. The default: plasticity phase, nothing frozen, noise on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Mode {
     /// Plasticity or training.
     pub phase: Phase,

@@ -2,18 +2,21 @@
 
 use super::config::Config;
 use super::init::{self, InitReport};
-use super::layout::{Buffers, Layout, Parts};
+use super::layout::{Buffers, Layout, Matrix, Parts};
 use super::mode::{Mode, Phase, Rule};
 use super::plasticity::{self, RuleCounts};
 use super::snapshot::{self, RestoreError, Scalars};
 use super::synapses::{Marks, Synapses};
 use super::{Error, StepError};
 use crate::bits::{Bits, Ones, words_for};
+use crate::layout::BufferError;
+use crate::layout::{Span, Storage};
 use crate::rng::NetRng;
 
 /// Running totals since the network was built.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Counters {
     /// Steps taken.
     pub steps: u64,
@@ -33,10 +36,6 @@ pub struct Counters {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct StepReport {
-    /// E->E synapses before this step's plasticity (the package's `EEConnectionCounts`).
-    pub ee_before: u32,
-    /// I->E synapses before this step's plasticity (the package's `EIConnectionCounts`).
-    pub ei_before: u32,
     /// Excitatory units active after the step.
     pub active_e: u32,
     /// Inhibitory units active after the step.
@@ -70,18 +69,15 @@ pub struct Sorn<F, H, W> {
     mode: Mode,
     /// Which half of the x / y double buffers holds the current state.
     cur: usize,
-    ee_count: u32,
-    ei_count: u32,
     counters: Counters,
     init: InitReport,
-    istdp_deltas: (f32, f32),
 }
 
 impl<F, H, W> Sorn<F, H, W>
 where
-    F: AsRef<[f32]> + AsMut<[f32]>,
-    H: AsRef<[u16]> + AsMut<[u16]>,
-    W: AsRef<[u32]> + AsMut<[u32]>,
+    F: Storage<f32>,
+    H: Storage<u16>,
+    W: Storage<u32>,
 {
     /// Validates `cfg`, checks the buffers against [`Layout::new`], and builds a fresh network
     /// from `seed` (spec section 2). All units start silent. Initialisation writes every array
@@ -89,31 +85,46 @@ where
     /// the result.
     pub fn new(cfg: &Config, seed: u64, bufs: Buffers<F, H, W>) -> Result<Self, Error> {
         cfg.validate().map_err(Error::Config)?;
-        let layout = Layout::new(cfg);
-        bufs.check(&layout).map_err(Error::Buffer)?;
-        let mut net = Sorn {
-            cfg: *cfg,
-            layout,
-            bufs,
-            rng: NetRng::seed_from_u64(seed),
-            mode: Mode::default(),
-            cur: 0,
-            ee_count: 0,
-            ei_count: 0,
-            counters: Counters::default(),
-            init: InitReport::default(),
-            istdp_deltas: plasticity::istdp_deltas(cfg.eta_inhib, cfg.mu_ip),
-        };
-        let Sorn { bufs, layout, rng, .. } = &mut net;
-        let Some(mut p) = layout.split(bufs.f32s.as_mut(), bufs.u16s.as_mut(), bufs.u32s.as_mut()) else {
-            return Err(Error::Buffer(super::BufferError { buffer: "f32", needed: layout.f32_len, got: 0 }));
-        };
-        let report = init::initialise(cfg, &mut p, rng);
-        let (ee, ei) = (p.ee.as_ref().len() as u32, p.ei.as_ref().len() as u32);
-        net.init = report;
-        net.ee_count = ee;
-        net.ei_count = ei;
+        let mut net = Self::checked(cfg, bufs, Scalars::default()).map_err(Error::Buffer)?;
+        net.reset(seed);
         Ok(net)
+    }
+
+    /// The network over buffers checked against the (valid) config's layout, with `s` as its
+    /// scalar state; the buffers' contents are not looked at.
+    fn checked(cfg: &Config, bufs: Buffers<F, H, W>, s: Scalars) -> Result<Self, BufferError> {
+        let layout = Layout::new(cfg);
+        bufs.check(&layout)?;
+        let rng = NetRng::from_state(s.rng);
+        let (mode, cur, counters, init) = (s.mode, usize::from(s.cur), s.counters, s.init);
+        Ok(Sorn { cfg: *cfg, layout, bufs, rng, mode, cur, counters, init })
+    }
+
+    /// Rebuilds the network in place as [`Sorn::new`] would from `seed` (same config, same
+    /// buffers, mode and counters back to their defaults): a fresh reservoir for every episode
+    /// without giving the buffers back.
+    ///
+    /// ```
+    /// # use neuroloop_core::sorn::*;
+    /// # let l = Layout::new(&Config::DEFAULT);
+    /// # let new_bufs = || Buffers::new(vec![0.0f32; l.f32_len], vec![0u16; l.u16_len], vec![0u32; l.u32_len]);
+    /// let mut a = Sorn::new(&Config::DEFAULT, 1, new_bufs())?;
+    /// a.step(&[0.5; 10])?;
+    /// a.reset(4);
+    /// let b = Sorn::new(&Config::DEFAULT, 4, new_bufs())?;
+    /// assert!(a.buffers() == b.buffers() && a.scalars() == b.scalars());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn reset(&mut self, seed: u64) {
+        self.rng = NetRng::seed_from_u64(seed);
+        self.mode = Mode::default();
+        self.cur = 0;
+        self.counters = Counters::default();
+        let Sorn { bufs, layout, rng, cfg, init, .. } = self;
+        // The buffers were checked when the network was built.
+        if let Some(mut p) = layout.split(bufs.f32s.as_mut(), bufs.u16s.as_mut(), bufs.u32s.as_mut()) {
+            *init = init::initialise(cfg, &mut p, rng);
+        }
     }
 
     /// Rebuilds a network from saved state: `cfg` and `scalars` as [`Sorn::scalars`] returned
@@ -127,8 +138,8 @@ where
     /// let new_bufs = || Buffers::new(vec![0.0f32; l.f32_len], vec![0u16; l.u16_len], vec![0u32; l.u32_len]);
     /// let mut a = Sorn::new(&cfg, 5, new_bufs())?;
     /// a.step(&[0.5; 10])?;
-    /// let (f, h, w) = a.buffers();
-    /// let saved = Buffers::new(f.to_vec(), h.to_vec(), w.to_vec());
+    /// let b = a.buffers();
+    /// let saved = Buffers::new(b.f32s.to_vec(), b.u16s.to_vec(), b.u32s.to_vec());
     /// let mut b = Sorn::restore(&cfg, &a.scalars(), saved)?;
     /// a.step(&[0.5; 10])?;
     /// b.step(&[0.5; 10])?;
@@ -137,21 +148,7 @@ where
     /// ```
     pub fn restore(cfg: &Config, scalars: &Scalars, bufs: Buffers<F, H, W>) -> Result<Self, RestoreError> {
         cfg.validate().map_err(RestoreError::Config)?;
-        let layout = Layout::new(cfg);
-        bufs.check(&layout).map_err(RestoreError::Buffer)?;
-        let mut net = Sorn {
-            cfg: *cfg,
-            layout,
-            bufs,
-            rng: NetRng::from_state(scalars.rng),
-            mode: scalars.mode,
-            cur: usize::from(scalars.cur),
-            ee_count: scalars.ee_count,
-            ei_count: scalars.ei_count,
-            counters: scalars.counters,
-            init: scalars.init,
-            istdp_deltas: plasticity::istdp_deltas(cfg.eta_inhib, cfg.mu_ip),
-        };
+        let mut net = Self::checked(cfg, bufs, *scalars).map_err(RestoreError::Buffer)?;
         let Sorn { bufs, layout, .. } = &mut net;
         let p = layout
             .split(bufs.f32s.as_mut(), bufs.u16s.as_mut(), bufs.u32s.as_mut())
@@ -200,21 +197,20 @@ where
         let (x_t, x_t1) = if cur == 0 { (&*x_lo, x_hi) } else { (&*x_hi, x_lo) };
         let (y_lo, y_hi) = y.split_at_mut(wi);
         let (y_t, y_t1) = if cur == 0 { (&*y_lo, y_hi) } else { (&*y_hi, y_lo) };
-        let report_counts = (self.ee_count, self.ei_count);
 
         // Drive from the state at t: E->E and E->I from active excitatory units, I->E from
         // active inhibitory units (event-driven: only the ~10-20 % of units that spiked).
         acc_ee.fill(0.0);
         acc_ei.fill(0.0);
         acc_i.fill(0.0);
-        let ee_syn = ee.as_mut();
+        let ee_syn = ee.reborrow();
         for pre in Ones::new(x_t) {
             ee_syn.accumulate(pre, acc_ee);
             for (a, &w) in acc_i.iter_mut().zip(&ie_w[pre * ni..(pre + 1) * ni]) {
                 *a += w;
             }
         }
-        let ei_syn = ei.as_mut();
+        let ei_syn = ei.reborrow();
         for pre in Ones::new(y_t) {
             ei_syn.accumulate(pre, acc_ei);
         }
@@ -260,8 +256,8 @@ where
         let mut rules = RuleCounts::default();
         let plastic = self.mode.phase == Phase::Plasticity || cfg.compat.simulator_ignores_phase;
         let runs = |rule: Rule| plastic && !self.mode.freeze.contains(rule);
-        let mut ee_syn = ee.as_mut();
-        let mut ei_syn = ei.as_mut();
+        let mut ee_syn = ee.reborrow();
+        let mut ei_syn = ei.reborrow();
         let mut marks = Marks(marks);
         if runs(Rule::Stdp) {
             let spikes = plasticity::Spikes { x_t, x_t1, codes };
@@ -275,7 +271,8 @@ where
             plasticity::sp(&mut ee_syn, rng, cfg.p_sp, cfg.w_sp, &mut marks, dirty_ee, &mut rules);
         }
         if runs(Rule::Istdp) {
-            plasticity::istdp(&mut ei_syn, y_t, codes, self.istdp_deltas, cfg.w_max, dirty_ei, &mut rules);
+            let deltas = plasticity::istdp_deltas(cfg.eta_inhib, cfg.mu_ip);
+            plasticity::istdp(&mut ei_syn, y_t, codes, deltas, cfg.w_max, dirty_ei, &mut rules);
         }
         if runs(Rule::Ss) {
             plasticity::normalize(&mut ee_syn, dirty_ee, &mut rules);
@@ -286,16 +283,15 @@ where
         let active_e = x_t1.iter().map(|w| w.count_ones()).sum();
         let active_i = y_t1.iter().map(|w| w.count_ones()).sum();
         self.cur ^= 1;
-        self.ee_count = self.ee_count + rules.sp_created - rules.ee_pruned;
-        self.ei_count -= rules.ei_pruned;
+        // Saturating: a snapshot may carry counts near u64::MAX.
         let c = &mut self.counters;
-        c.steps += 1;
-        c.ee_pruned += u64::from(rules.ee_pruned);
-        c.ei_pruned += u64::from(rules.ei_pruned);
-        c.sp_created += u64::from(rules.sp_created);
-        c.sp_capacity_refusals += u64::from(rules.sp_refused);
-        c.empty_rows += u64::from(rules.empty_rows);
-        Ok(StepReport { ee_before: report_counts.0, ei_before: report_counts.1, active_e, active_i, rules })
+        c.steps = c.steps.saturating_add(1);
+        c.ee_pruned = c.ee_pruned.saturating_add(u64::from(rules.ee_pruned));
+        c.ei_pruned = c.ei_pruned.saturating_add(u64::from(rules.ei_pruned));
+        c.sp_created = c.sp_created.saturating_add(u64::from(rules.sp_created));
+        c.sp_capacity_refusals = c.sp_capacity_refusals.saturating_add(u64::from(rules.sp_refused));
+        c.empty_rows = c.empty_rows.saturating_add(u64::from(rules.empty_rows));
+        Ok(StepReport { active_e, active_i, rules })
     }
 }
 
@@ -341,8 +337,6 @@ where
         Scalars {
             rng: self.rng.state(),
             cur: self.cur as u8,
-            ee_count: self.ee_count,
-            ei_count: self.ei_count,
             counters: self.counters,
             init: self.init,
             mode: self.mode,
@@ -350,121 +344,117 @@ where
     }
 
     /// The used part of the three buffers (`Layout` lengths), for a snapshot.
-    pub fn buffers(&self) -> (&[f32], &[u16], &[u32]) {
+    pub fn buffers(&self) -> Buffers<&[f32], &[u16], &[u32]> {
         let l = &self.layout;
-        (
-            &self.bufs.f32s.as_ref()[..l.f32_len],
-            &self.bufs.u16s.as_ref()[..l.u16_len],
-            &self.bufs.u32s.as_ref()[..l.u32_len],
-        )
+        let f = self.bufs.f32s.as_ref();
+        let h = self.bufs.u16s.as_ref();
+        let w = self.bufs.u32s.as_ref();
+        Buffers {
+            f32s: f.get(..l.f32_len).unwrap_or(f),
+            u16s: h.get(..l.u16_len).unwrap_or(h),
+            u32s: w.get(..l.u32_len).unwrap_or(w),
+        }
     }
 
-    /// Number of E->E synapses.
+    /// Number of E->E synapses (counted from the lists).
     pub fn ee_count(&self) -> u32 {
-        self.ee_count
+        self.wee().len() as u32
     }
 
     /// Number of I->E synapses.
     pub fn ei_count(&self) -> u32 {
-        self.ei_count
+        self.wei().len() as u32
     }
 
-    // Offsets of the arrays read below, mirroring `Layout::split`.
-    fn f32_at(&self, k: usize) -> &[f32] {
-        let (ne, ni) = (self.layout.ne, self.layout.ni);
-        let lens = [self.layout.ee_capacity, self.layout.ei_capacity, ne * ni, ne, ni, ne, ne, ne, ni];
-        let start: usize = lens[..k].iter().sum();
-        &self.bufs.f32s.as_ref()[start..start + lens[k]]
+    fn f32s(&self) -> &[f32] {
+        self.bufs.f32s.as_ref()
     }
 
-    fn u16_at(&self, k: usize) -> &[u16] {
-        let (ne, ni) = (self.layout.ne, self.layout.ni);
-        let lens = [self.layout.ee_capacity, ne, ne, self.layout.ei_capacity, ni, ne];
-        let start: usize = lens[..k].iter().sum();
-        &self.bufs.u16s.as_ref()[start..start + lens[k]]
+    fn u16s(&self) -> &[u16] {
+        self.bufs.u16s.as_ref()
     }
 
-    fn u32_at(&self, k: usize) -> &[u32] {
-        &self.bufs.u32s.as_ref()[u32_range(&self.layout, k)]
+    fn u32s(&self) -> &[u32] {
+        self.bufs.u32s.as_ref()
+    }
+
+    /// One sparse matrix, read from the buffers by its spans.
+    fn synapses(&self, m: Matrix) -> Synapses<'_> {
+        let [w, post, out_len, in_len, out_off, in_off, in_pos] = self.layout.matrix(m);
+        let (fs, hs, ws) = (self.f32s(), self.u16s(), self.u32s());
+        Synapses {
+            w: w.of(fs),
+            post: post.of(hs),
+            out_len: out_len.of(hs),
+            in_len: in_len.of(hs),
+            out_off: out_off.of(ws),
+            in_off: in_off.of(ws),
+            in_pos: in_pos.of(ws),
+        }
     }
 
     /// E->E synapses (`[pre][post]` = the package's `Wee`).
     pub fn wee(&self) -> Synapses<'_> {
-        Synapses {
-            w: self.f32_at(0),
-            post: self.u16_at(0),
-            out_len: self.u16_at(1),
-            in_len: self.u16_at(2),
-            out_off: self.u32_at(0),
-            in_off: self.u32_at(1),
-            in_pos: self.u32_at(2),
-        }
+        self.synapses(Matrix::Ee)
     }
 
     /// I->E synapses (`[pre inhibitory][post excitatory]` = the package's `Wei`).
     pub fn wei(&self) -> Synapses<'_> {
-        Synapses {
-            w: self.f32_at(1),
-            post: self.u16_at(3),
-            out_len: self.u16_at(4),
-            in_len: self.u16_at(5),
-            out_off: self.u32_at(3),
-            in_off: self.u32_at(4),
-            in_pos: self.u32_at(5),
-        }
+        self.synapses(Matrix::Ei)
     }
 
     /// E->I weights, dense `[pre excitatory][post inhibitory]` (the package's `Wie`), fixed
     /// after initialisation.
     pub fn wie(&self) -> &[f32] {
-        self.f32_at(2)
+        self.layout.f32s.ie_w.of(self.f32s())
     }
 
     /// Excitatory thresholds T_E.
     pub fn te(&self) -> &[f32] {
-        self.f32_at(3)
+        self.layout.f32s.te.of(self.f32s())
     }
 
     /// Inhibitory thresholds T_I (never change).
     pub fn ti(&self) -> &[f32] {
-        self.f32_at(4)
+        self.layout.f32s.ti.of(self.f32s())
     }
 
     /// Per-unit IP target rates (all `h_ip` unless `sigma_ip > 0`).
     pub fn ip_targets(&self) -> &[f32] {
-        self.f32_at(5)
+        self.layout.f32s.h_ip.of(self.f32s())
     }
 
-    fn half(&self, k: usize, n: usize, which: usize) -> Bits<'_> {
-        let words = self.u32_at(k);
+    /// Half `which` of a double-buffered spike array of `n` units.
+    fn half(&self, span: Span, n: usize, which: usize) -> Bits<'_> {
         let w = words_for(n);
-        Bits::new(&words[which * w..(which + 1) * w], n)
+        let words = span.of(self.u32s());
+        Bits::new(words.get(which * w..(which + 1) * w).unwrap_or(&[]), n)
     }
 
     /// Excitatory state x(t) (after the last step).
     pub fn x(&self) -> Bits<'_> {
-        self.half(6, self.layout.ne, self.cur)
+        self.half(self.layout.u32s.x, self.layout.ne, self.cur)
     }
 
     /// Excitatory state one step earlier, x(t-1).
     pub fn x_prev(&self) -> Bits<'_> {
-        self.half(6, self.layout.ne, self.cur ^ 1)
+        self.half(self.layout.u32s.x, self.layout.ne, self.cur ^ 1)
     }
 
     /// Inhibitory state y(t).
     pub fn y(&self) -> Bits<'_> {
-        self.half(7, self.layout.ni, self.cur)
+        self.half(self.layout.u32s.y, self.layout.ni, self.cur)
     }
 
     /// Inhibitory state y(t-1).
     pub fn y_prev(&self) -> Bits<'_> {
-        self.half(7, self.layout.ni, self.cur ^ 1)
+        self.half(self.layout.u32s.y, self.layout.ni, self.cur ^ 1)
     }
 
     /// Recurrent activation r(t) of the last step: the excitatory drive without the input,
     /// thresholded (recorded only; it never feeds back).
     pub fn r(&self) -> Bits<'_> {
-        self.half(8, self.layout.ne, 0)
+        self.half(self.layout.u32s.r, self.layout.ne, 0)
     }
 
     /// Number of excitatory units with no incoming E->E synapse.
@@ -472,16 +462,6 @@ where
         let w = self.wee();
         (0..w.n_post()).filter(|&i| w.in_degree(i) == 0).count()
     }
-}
-
-/// Where array `k` of the `u32` buffer lies, in `Layout::split`'s order: E->E out offsets,
-/// in offsets, incoming index; the same for I->E; x (two halves), y (two halves), r.
-fn u32_range(l: &Layout, k: usize) -> core::ops::Range<usize> {
-    let (ne, ni) = (l.ne, l.ni);
-    let (we, wi) = (words_for(ne), words_for(ni));
-    let lens = [ne + 1, ne + 1, l.ee_capacity, ni + 1, ne + 1, l.ei_capacity, 2 * we, 2 * wi, we];
-    let start: usize = lens[..k].iter().sum();
-    start..start + lens[k]
 }
 
 /// Packs `v[i] > 0` into bits (bit `i % 32` of word `i / 32`).
@@ -497,9 +477,9 @@ fn pack_positive(v: &[f32], words: &mut [u32]) {
 
 impl<F, H, W> Sorn<F, H, W>
 where
-    F: AsRef<[f32]> + AsMut<[f32]>,
-    H: AsRef<[u16]> + AsMut<[u16]>,
-    W: AsRef<[u32]> + AsMut<[u32]>,
+    F: Storage<f32>,
+    H: Storage<u16>,
+    W: Storage<u32>,
 {
     /// Flips excitatory unit `i`'s current state x_i(t) (a perturbation, as in SORN's
     /// perturbation analyses). Returns false, changing nothing, if `i` is not a unit.
@@ -515,7 +495,7 @@ where
         if i >= self.layout.ne {
             return false;
         }
-        let w = u32_range(&self.layout, 6).start + self.cur * words_for(self.layout.ne) + i / 32;
+        let w = self.layout.u32s.x.start + self.cur * words_for(self.layout.ne) + i / 32;
         match self.bufs.u32s.as_mut().get_mut(w) {
             Some(word) => {
                 *word ^= 1 << (i % 32);
@@ -543,5 +523,145 @@ impl<F, H, W> Sorn<F, H, W> {
     /// Gives the buffers back.
     pub fn into_buffers(self) -> Buffers<F, H, W> {
         self.bufs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::Fnv1a;
+    use crate::layout::BufferError;
+    use crate::sorn::Freeze;
+    use std::vec;
+    use std::vec::Vec;
+
+    type TestSorn = Sorn<Vec<f32>, Vec<u16>, Vec<u32>>;
+
+    fn build(cfg: &Config, seed: u64) -> TestSorn {
+        let l = Layout::new(cfg);
+        Sorn::new(cfg, seed, Buffers::new(vec![0.0; l.f32_len], vec![0; l.u16_len], vec![0; l.u32_len])).unwrap()
+    }
+
+    /// The README input: uniform [0, 1) from the seed's stream jumped 2^64 draws.
+    fn readme_input(seed: u64) -> NetRng {
+        let mut r = NetRng::seed_from_u64(seed);
+        r.jump();
+        r
+    }
+
+    #[test]
+    fn one_step_follows_the_equations() {
+        // x(t+1) = H(W_EE x - W_EI y + u - T_E), y(t+1) = H(W_IE x - T_I), noise off, frozen:
+        // recomputed from the accessors, unit by unit, in f64.
+        let cfg = Config { ne: 40, ni: 8, nu: 4, lambda_ee: 8.0, lambda_ei: 10.0, ..Config::DEFAULT };
+        let mut net = build(&cfg, 3);
+        net.set_mode(Mode::training(false));
+        let mut rng = readme_input(3);
+        let u: Vec<f32> = (0..4).map(|_| 3.0 * rng.uniform_f32()).collect();
+        for t in 0..30 {
+            let (x, y) = (net.x(), net.y());
+            let mut ee = vec![0.0f64; 40];
+            let mut ei = vec![0.0f64; 40];
+            let mut ie = [0.0f64; 8];
+            for s in net.wee().iter().filter(|s| x.get(s.pre as usize)) {
+                ee[s.post as usize] += f64::from(s.w);
+            }
+            for s in net.wei().iter().filter(|s| y.get(s.pre as usize)) {
+                ei[s.post as usize] += f64::from(s.w);
+            }
+            for pre in (0..40).filter(|&j| x.get(j)) {
+                for (k, w) in ie.iter_mut().enumerate() {
+                    *w += f64::from(net.wie()[pre * 8 + k]);
+                }
+            }
+            let (te, ti) = (net.te().to_vec(), net.ti().to_vec());
+            let input: &[f32] = if t % 3 == 0 { &u } else { &[0.0; 4] };
+            let drive = |i: usize| ee[i] - ei[i] + input.get(i).map_or(0.0, |&v| f64::from(v)) - f64::from(te[i]);
+            let x_before = x.words().to_vec();
+            net.step(input).unwrap();
+            for i in 0..40 {
+                let d = drive(i);
+                if d.abs() > 1e-5 {
+                    assert_eq!(net.x().get(i), d > 0.0, "step {t}, excitatory unit {i}: drive {d}");
+                }
+            }
+            for k in 0..8 {
+                let d = ie[k] - f64::from(ti[k]);
+                if d.abs() > 1e-5 {
+                    assert_eq!(net.y().get(k), d > 0.0, "step {t}, inhibitory unit {k}: drive {d}");
+                }
+            }
+            assert_eq!(net.x_prev().words(), &x_before[..], "x(t) becomes the previous state");
+        }
+    }
+
+    #[test]
+    fn the_default_network_200_plastic_steps_reference() {
+        // Pinned (the firmware's `sorn` scenario prints the same line on every board): a change
+        // here changes every SORN run and is named in CHANGELOG.md.
+        let mut net = build(&Config::DEFAULT, 1);
+        let mut inputs = readme_input(1);
+        let mut u = [0.0f32; 10];
+        let mut d = Fnv1a::new();
+        for _ in 0..200 {
+            u.iter_mut().for_each(|v| *v = inputs.uniform_f32());
+            net.step(&u).unwrap();
+            d.write_words(net.x().words().iter().chain(net.y().words()).copied());
+        }
+        assert_eq!((net.ee_count(), net.ei_count(), d.finish()), (3907, 1545, 0xd6ac_111e));
+        assert_eq!(net.counters().steps, 200);
+    }
+
+    #[test]
+    fn the_training_phase_and_a_full_freeze_list_change_no_weight() {
+        for mode in [Mode::training(true), Mode { freeze: Freeze::ALL, ..Mode::default() }] {
+            let mut net = build(&Config::DEFAULT, 2);
+            net.step(&[0.5; 10]).unwrap();
+            net.set_mode(mode);
+            let (w, te) = (net.buffers().f32s[..net.layout().ee_capacity].to_vec(), net.te().to_vec());
+            for _ in 0..50 {
+                net.step(&[0.7; 10]).unwrap();
+            }
+            assert_eq!(&net.buffers().f32s[..net.layout().ee_capacity], &w[..], "{mode:?}");
+            assert_eq!(net.te(), &te[..]);
+        }
+    }
+
+    #[test]
+    fn refused_steps_change_nothing() {
+        let mut net = build(&Config::DEFAULT, 4);
+        net.step(&[0.5; 10]).unwrap();
+        let before = net.clone();
+        assert_eq!(net.step(&[0.5; 9]), Err(StepError::InputWidth { expected: 10, got: 9 }));
+        let mut u = [0.5f32; 10];
+        u[7] = f32::INFINITY;
+        assert_eq!(net.step(&u), Err(StepError::InputNotFinite { channel: 7 }));
+        assert!(net.buffers() == before.buffers() && net.scalars() == before.scalars());
+    }
+
+    #[test]
+    fn counts_are_the_lists_lengths_and_counters_saturate() {
+        let mut net = build(&Config::DEFAULT, 5);
+        let ee: usize = (0..200).map(|j| net.wee().out_degree(j)).sum();
+        assert_eq!(net.ee_count() as usize, ee);
+        let mut s = net.scalars();
+        s.counters.steps = u64::MAX;
+        let b = net.buffers();
+        let saved = Buffers::new(b.f32s.to_vec(), b.u16s.to_vec(), b.u32s.to_vec());
+        let mut restored = Sorn::restore(&Config::DEFAULT, &s, saved).unwrap();
+        restored.step(&[0.5; 10]).unwrap();
+        assert_eq!(restored.counters().steps, u64::MAX, "saturates instead of wrapping");
+        net.step(&[0.5; 10]).unwrap();
+    }
+
+    #[test]
+    fn construction_refuses_bad_configs_and_short_buffers() {
+        let l = Layout::new(&Config::DEFAULT);
+        let short = Buffers::new(vec![0.0; l.f32_len], vec![0; l.u16_len - 1], vec![0; l.u32_len]);
+        let e = Sorn::new(&Config::DEFAULT, 1, short).err();
+        assert_eq!(e, Some(Error::Buffer(BufferError { buffer: "u16", needed: l.u16_len, got: l.u16_len - 1 })));
+        let bad = Config { ne: 0, ..Config::DEFAULT };
+        let bufs = Buffers::new(vec![0.0; 1], vec![0; 1], vec![0; 1]);
+        assert!(matches!(Sorn::new(&bad, 1, bufs), Err(Error::Config(_))));
     }
 }

@@ -9,31 +9,50 @@
 
 use core::fmt;
 
-use super::BufferError;
 use super::config::{Config, ConfigError};
 use super::init::InitReport;
-use super::layout::{Parts, RawSyn};
+use super::layout::Parts;
 use super::mode::{Freeze, Mode, Phase};
 use super::network::Counters;
+use super::synapses::SynMut;
+use crate::layout::BufferError;
 
-/// The part of a network's state that is not in its buffers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The part of a network's state that is not in its buffers (synapse counts are not stored:
+/// they are the lengths of the lists).
+///
+/// With the `serde` feature it serializes field by field, the mode as its two bytes
+/// ([`Mode::to_bytes`]), so a snapshot file is the payload of `postcard` over this struct.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Scalars {
     /// The random generator's state ([`crate::rng::NetRng::state`]).
     pub rng: [u8; 16],
     /// Which half of the double-buffered spike vectors is current (0 or 1).
     pub cur: u8,
-    /// E->E synapses.
-    pub ee_count: u32,
-    /// I->E synapses.
-    pub ei_count: u32,
     /// Running totals.
     pub counters: Counters,
     /// Initialisation report.
     pub init: InitReport,
     /// Phase, freeze list and noise of the next steps.
+    #[cfg_attr(feature = "serde", serde(with = "mode_bytes"))]
     pub mode: Mode,
+}
+
+/// The mode as its two bytes in serialized scalars.
+#[cfg(feature = "serde")]
+mod mode_bytes {
+    use super::Mode;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(mode: &Mode, s: S) -> Result<S::Ok, S::Error> {
+        mode.to_bytes().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Mode, D::Error> {
+        let b = <[u8; 2]>::deserialize(d)?;
+        Mode::from_bytes(b).ok_or_else(|| D::Error::custom("invalid mode bytes"))
+    }
 }
 
 /// The mode as two bytes (phase, freeze bits | noise << 7), for files.
@@ -98,11 +117,8 @@ pub(crate) fn validate(cfg: &Config, s: &Scalars, p: &Parts<'_>) -> Result<(), R
     if s.cur > 1 {
         return Err(corrupt("current-state index"));
     }
-    let ee = sparse(&p.ee, ne, ne, "E->E")?;
-    let ei = sparse(&p.ei, ni, ne, "I->E")?;
-    if ee != s.ee_count as usize || ei != s.ei_count as usize {
-        return Err(corrupt("synapse counts"));
-    }
+    sparse(&p.ee, ne, ne, "E->E")?;
+    sparse(&p.ei, ni, ne, "I->E")?;
     let finite = |v: &[f32]| v.iter().all(|x| x.is_finite());
     if !(finite(p.ie_w) && finite(p.te) && finite(p.ti) && finite(p.h_ip)) {
         return Err(corrupt("weights or thresholds (NaN or infinite)"));
@@ -132,8 +148,8 @@ pub(crate) fn validate(cfg: &Config, s: &Scalars, p: &Parts<'_>) -> Result<(), R
     Ok(())
 }
 
-/// Checks one sparse matrix; returns its synapse count.
-fn sparse(m: &RawSyn<'_>, n_pre: usize, n_post: usize, what: &'static str) -> Result<usize, RestoreError> {
+/// Checks one sparse matrix.
+fn sparse(m: &SynMut<'_>, n_pre: usize, n_post: usize, what: &'static str) -> Result<(), RestoreError> {
     let cap = m.post.len();
     let lists = |off: &[u32], len: &[u16]| -> bool {
         off.first() == Some(&0)
@@ -172,5 +188,5 @@ fn sparse(m: &RawSyn<'_>, n_pre: usize, n_post: usize, what: &'static str) -> Re
     if indexed != total {
         return Err(corrupt(what));
     }
-    Ok(total)
+    Ok(())
 }

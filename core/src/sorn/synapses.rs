@@ -38,7 +38,33 @@ pub(crate) struct SynMut<'a> {
     pub in_pos: &'a mut [u32],
 }
 
-impl SynMut<'_> {
+impl<'a> SynMut<'a> {
+    /// The view over the seven arrays.
+    pub fn new(
+        w: &'a mut [f32],
+        post: &'a mut [u16],
+        out_len: &'a mut [u16],
+        in_len: &'a mut [u16],
+        out_off: &'a mut [u32],
+        in_off: &'a mut [u32],
+        in_pos: &'a mut [u32],
+    ) -> Self {
+        SynMut { post, w, out_off, out_len, in_off, in_len, in_pos }
+    }
+
+    /// A shorter-lived view of the same arrays.
+    pub fn reborrow(&mut self) -> SynMut<'_> {
+        SynMut {
+            post: self.post,
+            w: self.w,
+            out_off: self.out_off,
+            out_len: self.out_len,
+            in_off: self.in_off,
+            in_len: self.in_len,
+            in_pos: self.in_pos,
+        }
+    }
+
     /// Slots of `pre`'s outgoing list.
     #[inline]
     pub fn out_range(&self, pre: usize) -> core::ops::Range<usize> {

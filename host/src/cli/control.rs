@@ -6,13 +6,12 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 
-use crate::control::{CtrnnPolicy, EsOptions, controller_dims, evaluate_full, summarise, train_es};
+use super::EnvArg;
+use crate::control::render::episode_gif;
+use crate::control::sorn_controller::{RlsOptions, observation_code, train_sorn_readout, train_sorn_rls};
+use crate::control::{Controller, EsOptions, ReturnStats, evaluate, run_controller, train_es};
 use crate::ctrnn::{LoadOptions, Model};
-use crate::env::AnyEnv;
-use crate::episode::{EpisodeRecord, record_episode};
 use crate::figures;
-use crate::render::episode_gif;
-use crate::sorn_control::SornController;
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ControllerArg {
@@ -32,9 +31,9 @@ pub enum ReadoutArg {
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// Environment id (CartPole-v1, Pendulum-v1, MountainCar-v0, MountainCarContinuous-v0, Acrobot-v1).
-    #[arg(long)]
-    env: String,
+    /// Environment.
+    #[arg(long, value_enum)]
+    env: EnvArg,
     /// Controller.
     #[arg(long, value_enum)]
     controller: ControllerArg,
@@ -84,9 +83,9 @@ pub struct TrainArgs {
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
-    /// Environment id.
-    #[arg(long)]
-    env: String,
+    /// Environment.
+    #[arg(long, value_enum)]
+    env: EnvArg,
     /// A controller: a CTRNN model file (DIR/model.json) or a SORN controller (DIR/controller.json).
     #[arg(long)]
     model: PathBuf,
@@ -116,7 +115,8 @@ pub fn train(a: TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
     if a.controller == ControllerArg::Sorn {
         return train_sorn(&a, out, err);
     }
-    let preset = EsOptions::for_env(&a.env);
+    let env = a.env.0;
+    let preset = EsOptions::for_env(env);
     let opts = EsOptions {
         generations: a.generations.unwrap_or(preset.generations),
         hidden: a.hidden.unwrap_or(preset.hidden),
@@ -127,24 +127,22 @@ pub fn train(a: TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
     };
     let t0 = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new(opts.generations as u64);
-    let (model, curve) = train_es(&a.env, &opts, a.seed, &mut |g| {
+    let trained = train_es(env, &opts, a.seed, &mut |g| {
         bar.set_message(format!("return {:.1}", g.mean_return));
         bar.inc(1);
     })?;
     bar.finish_and_clear();
     let secs = t0.elapsed().as_secs_f64();
-    model.save(&a.out.join("model.json"))?;
-    let mut csv = String::from("generation,population_mean,mean_return\n");
-    for g in &curve {
-        csv.push_str(&format!("{},{},{}\n", g.generation, g.population_mean, g.mean_return));
-    }
-    std::fs::write(a.out.join("learning_curve.csv"), csv)?;
+    let curve = &trained.curve;
+    trained.model.save(&a.out.join("model.json"))?;
+    let rows: Vec<[f64; 3]> = curve.iter().map(|g| [g.generation as f64, g.population_mean, g.mean_return]).collect();
+    write_csv(&a.out.join("learning_curve.csv"), &["generation", "population_mean", "mean_return"], &rows)?;
     let pts: Vec<(f64, f64)> = curve.iter().map(|g| (g.generation as f64, g.mean_return)).collect();
     let pop: Vec<(f64, f64)> = curve.iter().map(|g| (g.generation as f64, g.population_mean)).collect();
     for ext in ["png", "svg"] {
         figures::series(
             &a.out.join(format!("learning_curve.{ext}")),
-            &format!("{} - CTRNN trained by an evolution strategy", a.env),
+            &format!("{env} - CTRNN trained by an evolution strategy"),
             "generation",
             "mean return",
             &[("current weights (10 episodes)", pts.clone()), ("perturbed population", pop.clone())],
@@ -154,26 +152,36 @@ pub fn train(a: TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::
     let text: Vec<(f64, f64)> = curve.iter().map(|g| (g.generation as f64 + 1.0, g.mean_return)).collect();
     write_text_curve(err, "generation", &text)?;
     writeln!(err, "trained in {secs:.1} s; model, learning curve (csv, png, svg) in {}", a.out.display())?;
-    let mut summary = serde_json::json!({"env": a.env, "controller": "ctrnn", "generations": curve.len(), "final_mean_return": last, "train_seconds": secs});
+    let mut summary = serde_json::json!({"env": env.name(), "controller": "ctrnn", "generations": curve.len(), "final_mean_return": last, "train_seconds": secs});
     if a.eval_episodes > 0 {
-        let (mean, sd, _) = evaluate_full(&model, &a.env, a.eval_episodes, a.eval_seed)?;
-        add_eval(&mut summary, &a, mean, sd, err)?;
+        let stats = evaluate(&Controller::Ctrnn(trained.model), env, a.eval_episodes, a.eval_seed)?;
+        add_eval(&mut summary, &a, stats, err)?;
     }
     writeln!(out, "{summary}")?;
     Ok(0)
 }
 
+/// Writes a CSV file: a header and rows of numbers.
+fn write_csv<const N: usize>(path: &std::path::Path, header: &[&str; N], rows: &[[f64; N]]) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_path(path).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    w.write_record(header)?;
+    for row in rows {
+        w.write_record(row.iter().map(f64::to_string))?;
+    }
+    w.flush().map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+}
+
 /// The SORN controller: a CTRNN teacher (given or trained here), then ridge readouts fitted on
 /// 1, 2, 5, 10, 25, 50 and 150 teacher episodes (the learning curve), the last one kept.
 fn train_sorn(a: &TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
-    use crate::sorn_control::{RlsOptions, observation_code, train_sorn_readout, train_sorn_rls};
-    observation_code(&a.env)?; // refuse an unsupported environment before any training
+    let env = a.env.0;
+    observation_code(env)?; // refuse an unsupported environment before any training
     let t0 = std::time::Instant::now();
     let teacher = match &a.teacher {
-        Some(p) => Model::load(p, LoadOptions::default())?.0,
+        Some(p) => Model::load(p, LoadOptions::default())?.model,
         None => {
             writeln!(err, "training a CTRNN teacher first (evolution strategy)")?;
-            let (m, _) = train_es(&a.env, &EsOptions::for_env(&a.env), a.seed, &mut |_| {})?;
+            let m = train_es(env, &EsOptions::for_env(env), a.seed, &mut |_| {})?.model;
             m.save(&a.out.join("teacher.json"))?;
             m
         }
@@ -183,9 +191,8 @@ fn train_sorn(a: &TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
     let (label, xlabel) = match a.readout {
         ReadoutArg::Ridge => {
             for episodes in [1u64, 2, 5, 10, 25, 50, 150] {
-                let ctl = train_sorn_readout(&a.env, &teacher, a.seed, episodes, 0.3, 0.1)?;
-                let (mean, _, _) = ctl.evaluate(10, 1_000_000)?;
-                curve.push((episodes as f64, mean));
+                let ctl = Controller::Sorn(train_sorn_readout(env, &teacher, a.seed, episodes, 0.3, 0.1)?);
+                curve.push((episodes as f64, evaluate(&ctl, env, 10, 1_000_000)?.mean));
                 last = Some(ctl);
             }
             ("ridge readout", "teacher episodes in the regression")
@@ -199,26 +206,23 @@ fn train_sorn(a: &TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
             };
             // Online learning: the readout after k episodes is the k-episode run's readout.
             for episodes in 1..=o.episodes {
-                let ctl = train_sorn_rls(&a.env, &teacher, a.seed, &RlsOptions { episodes, ..o })?;
-                let (mean, _, _) = ctl.evaluate(10, 1_000_000)?;
-                curve.push((episodes as f64, mean));
+                let ctl = Controller::Sorn(train_sorn_rls(env, &teacher, a.seed, &RlsOptions { episodes, ..o })?);
+                curve.push((episodes as f64, evaluate(&ctl, env, 10, 1_000_000)?.mean));
                 last = Some(ctl);
             }
             ("online RLS readout", "teacher episodes learned online")
         }
     };
     let secs = t0.elapsed().as_secs_f64();
-    let ctl = last.expect("at least one fit");
+    let Some(last) = last else { bail!("no teacher episodes: nothing was learned") };
+    let Controller::Sorn(ctl) = &last else { bail!("the SORN controller was not trained") };
     ctl.save(&a.out.join("controller.json"))?;
-    let mut csv = String::from("teacher_episodes,mean_return\n");
-    for (e, r) in &curve {
-        csv.push_str(&format!("{e},{r}\n"));
-    }
-    std::fs::write(a.out.join("learning_curve.csv"), csv)?;
+    let rows: Vec<[f64; 2]> = curve.iter().map(|&(e, r)| [e, r]).collect();
+    write_csv(&a.out.join("learning_curve.csv"), &["teacher_episodes", "mean_return"], &rows)?;
     for ext in ["png", "svg"] {
         figures::series(
             &a.out.join(format!("learning_curve.{ext}")),
-            &format!("{} - SORN reservoir, {label} from a CTRNN teacher", a.env),
+            &format!("{env} - SORN reservoir, {label} from a CTRNN teacher"),
             xlabel,
             "mean return (10 episodes)",
             &[("SORN readout", curve.clone())],
@@ -228,30 +232,24 @@ fn train_sorn(a: &TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
     writeln!(err, "trained in {secs:.1} s; controller.json and the learning curve in {}", a.out.display())?;
     let final_return = curve.last().map_or(f64::NAN, |c| c.1);
     let readout = format!("{:?}", a.readout).to_lowercase();
-    let mut summary = serde_json::json!({"env": a.env, "controller": "sorn", "readout": readout, "final_mean_return": final_return, "train_seconds": secs});
+    let mut summary = serde_json::json!({"env": env.name(), "controller": "sorn", "readout": readout, "final_mean_return": final_return, "train_seconds": secs});
     if a.eval_episodes > 0 {
-        let (mean, sd, _) = ctl.evaluate(a.eval_episodes, a.eval_seed)?;
-        add_eval(&mut summary, a, mean, sd, err)?;
+        let stats = evaluate(&last, env, a.eval_episodes, a.eval_seed)?;
+        add_eval(&mut summary, a, stats, err)?;
     }
     writeln!(out, "{summary}")?;
     Ok(0)
 }
 
 /// The held-out evaluation into the summary, and a sentence on stderr.
-fn add_eval(
-    summary: &mut serde_json::Value,
-    a: &TrainArgs,
-    mean: f64,
-    sd: f64,
-    err: &mut dyn Write,
-) -> anyhow::Result<()> {
+fn add_eval(summary: &mut serde_json::Value, a: &TrainArgs, s: ReturnStats, err: &mut dyn Write) -> anyhow::Result<()> {
     summary["eval_episodes"] = a.eval_episodes.into();
-    summary["eval_mean_return"] = mean.into();
-    summary["eval_std_return"] = sd.into();
+    summary["eval_mean_return"] = s.mean.into();
+    summary["eval_std_return"] = s.std.into();
     writeln!(
         err,
-        "final return over {} held-out episodes (reset seeds {}..): {mean:.1} +- {sd:.1}",
-        a.eval_episodes, a.eval_seed
+        "final return over {} held-out episodes (reset seeds {}..): {:.1} +- {:.1}",
+        a.eval_episodes, a.eval_seed, s.mean, s.std
     )?;
     Ok(())
 }
@@ -276,66 +274,26 @@ fn write_text_curve(err: &mut dyn Write, xlabel: &str, curve: &[(f64, f64)]) -> 
 }
 
 pub fn eval(a: EvalArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
-    let text =
-        std::fs::read_to_string(&a.model).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", a.model.display()))?;
-    let format =
-        serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["format"].as_str().map(String::from));
-    let controller = if format.as_deref() == Some("neuroloop-sorn-controller") {
-        let ctl = SornController::load(&a.model)?;
-        if ctl.env != a.env {
-            bail!("{} was trained on {}, not {}", a.model.display(), ctl.env, a.env);
+    let env = a.env.0;
+    let controller = Controller::load(&a.model, env)?;
+    // One pass: every episode recorded when the records or the rendering are wanted.
+    let keep = a.record.is_some() || a.render.is_some();
+    let runs = run_controller(&controller, env, a.episodes, a.seed, keep)?;
+    for (k, (_, rec)) in runs.iter().enumerate() {
+        let Some(ep) = rec else { continue };
+        if let Some(dir) = &a.record {
+            ep.write_npy(&dir.join(format!("episode-{}", ep.seed)))?;
+            ep.write_csv(&dir.join(format!("episode-{}.csv", ep.seed)))?;
         }
-        Controller::Sorn(ctl)
-    } else {
-        let (model, _) = Model::load(&a.model, LoadOptions::default())?;
-        let env = AnyEnv::new(&a.env)?;
-        if controller_dims(&env, model.dims.hidden)? != model.dims {
-            bail!("{}: dims {:?} do not fit {}", a.model.display(), model.dims, a.env);
+        if let (Some(path), 0) = (&a.render, k) {
+            episode_gif(ep, path, a.render_every)?;
         }
-        Controller::Ctrnn(model)
-    };
-    let record_one = |seed: u64| -> anyhow::Result<EpisodeRecord> {
-        let mut env = AnyEnv::new(&a.env)?;
-        match &controller {
-            Controller::Sorn(ctl) => record_episode(&mut env, seed, ctl.policy()?),
-            Controller::Ctrnn(model) => {
-                let mut policy = CtrnnPolicy::new(model, &env)?;
-                record_episode(&mut env, seed, |obs| policy.act(obs))
-            }
-        }
-    };
-    let (mean, sd, terminated) = if let Some(dir) = &a.record {
-        // Every episode is recorded; the summary comes from the recordings (same episodes).
-        let mut runs = Vec::new();
-        for k in 0..a.episodes {
-            let seed = a.seed.wrapping_add(k);
-            let ep = record_one(seed)?;
-            ep.write_npy(&dir.join(format!("episode-{seed}")))?;
-            ep.write_csv(&dir.join(format!("episode-{seed}.csv")))?;
-            if let (Some(path), 0) = (&a.render, k) {
-                episode_gif(&ep, path, a.render_every)?;
-            }
-            runs.push((ep.total_reward(), ep.terminated));
-        }
-        summarise(&runs)
-    } else {
-        if let Some(path) = &a.render {
-            episode_gif(&record_one(a.seed)?, path, a.render_every)?;
-        }
-        match &controller {
-            Controller::Sorn(ctl) => ctl.evaluate(a.episodes, a.seed)?,
-            Controller::Ctrnn(model) => evaluate_full(model, &a.env, a.episodes, a.seed)?,
-        }
-    };
+    }
+    let s = ReturnStats::of(&runs.iter().map(|r| r.0).collect::<Vec<_>>());
     writeln!(
         out,
         "{}",
-        serde_json::json!({"mean_return": mean, "std_return": sd, "episodes": a.episodes, "terminated_fraction": terminated})
+        serde_json::json!({"mean_return": s.mean, "std_return": s.std, "episodes": a.episodes, "terminated_fraction": s.terminated_fraction})
     )?;
     Ok(0)
-}
-
-enum Controller {
-    Ctrnn(Model),
-    Sorn(SornController),
 }

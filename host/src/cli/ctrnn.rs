@@ -21,13 +21,17 @@ pub enum CtrnnCommand {
     /// and write the readout as CSV (one row per step).
     #[command(after_help = "Example:\n  neuroloop ctrnn run --model model.json --input u.csv --output y.csv")]
     Run(RunArgs),
-    /// Print Rust source that embeds a model in firmware: `DIMS`, `ACTIVATION`, `PARAMS` (exact
-    /// f32 bits, the core's parameter layout) and `V0`.
-    #[command(after_help = "Example:\n  neuroloop ctrnn embed --model model.json > firmware/src/model.rs")]
+    /// Write a model for firmware: OUT (Rust: `CONFIG`, `PARAMS`, `V0`) and, beside it, OUT with
+    /// the extension `f32le` (the parameters then `V0` as little-endian f32, exact bits) that
+    /// the Rust file `include_bytes!`s.
+    #[command(after_help = "Example:\n  neuroloop ctrnn embed --model model.json --out firmware/models/my_model.rs")]
     Embed {
         /// Model file.
         #[arg(long)]
         model: PathBuf,
+        /// The Rust file to write (the blob goes beside it).
+        #[arg(long)]
+        out: PathBuf,
         /// Path of the core crate as the generated code should name it.
         #[arg(long, default_value = "neuroloop_core")]
         core_crate: String,
@@ -68,14 +72,20 @@ pub fn run(cmd: CtrnnCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyho
             )?;
             Ok(if r.passes() { 0 } else { 1 })
         }
-        CtrnnCommand::Embed { model, core_crate } => {
-            let (m, _) = Model::load(&model, LoadOptions::default())?;
-            write!(out, "{}", crate::ctrnn::rust_source(&m, &core_crate))?;
+        CtrnnCommand::Embed { model, out: rs, core_crate } => {
+            let m = Model::load(&model, LoadOptions::default())?.model;
+            let blob_path = rs.with_extension("f32le");
+            let blob_name = blob_path.file_name().and_then(|n| n.to_str()).context("--out must name a file")?;
+            std::fs::write(&blob_path, crate::ctrnn::blob(&m))
+                .with_context(|| format!("cannot write {}", blob_path.display()))?;
+            std::fs::write(&rs, crate::ctrnn::rust_source(&m, &core_crate, blob_name))
+                .with_context(|| format!("cannot write {}", rs.display()))?;
+            writeln!(out, "{}\n{}", rs.display(), blob_path.display())?;
             Ok(0)
         }
         CtrnnCommand::Run(a) => {
             let opts = LoadOptions { clamp_on_load: a.clamp_on_load, allow_any_alpha: a.allow_any_alpha };
-            let (model, repaired) = Model::load(&a.model, opts)?;
+            let crate::ctrnn::Loaded { model, repaired } = Model::load(&a.model, opts)?;
             if repaired.pruned + repaired.clamped > 0 {
                 writeln!(
                     err,
@@ -85,29 +95,34 @@ pub fn run(cmd: CtrnnCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyho
             }
             let inputs = read_csv(&a.input, model.dims.inputs)?;
             let ys = model.run(&inputs)?;
-            let mut f = std::io::BufWriter::new(
-                std::fs::File::create(&a.output).with_context(|| format!("cannot create {}", a.output.display()))?,
-            );
+            let mut f =
+                csv::Writer::from_path(&a.output).with_context(|| format!("cannot create {}", a.output.display()))?;
             for y in &ys {
-                let row: Vec<String> = y.iter().map(|v| v.to_string()).collect();
-                writeln!(f, "{}", row.join(","))?;
+                f.write_record(y.iter().map(f32::to_string))?;
             }
-            f.flush()?;
+            f.flush().with_context(|| format!("cannot write {}", a.output.display()))?;
             writeln!(err, "{} steps written to {}", ys.len(), a.output.display())?;
             Ok(0)
         }
     }
 }
 
-/// Reads a CSV of `width` numbers per row (a non-numeric first line is a header).
+/// Reads a CSV of `width` numbers per row. A first line whose cells are all names (not
+/// numbers) is a header; an input without rows is an error.
 fn read_csv(path: &Path, width: usize) -> anyhow::Result<Vec<Vec<f32>>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let mut rows = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
+    for (n, record) in r.records().enumerate() {
+        let record = record.with_context(|| format!("{} line {}", path.display(), n + 1))?;
+        if record.iter().all(str::is_empty) {
             continue;
         }
-        let cells: Result<Vec<f32>, _> = line.split(',').map(|c| c.trim().parse::<f32>()).collect();
+        let cells: Result<Vec<f32>, _> = record.iter().map(str::parse::<f32>).collect();
         match cells {
             Ok(v) if v.len() == width => {
                 if let Some(k) = v.iter().position(|x| !x.is_finite()) {
@@ -116,9 +131,12 @@ fn read_csv(path: &Path, width: usize) -> anyhow::Result<Vec<Vec<f32>>> {
                 rows.push(v);
             }
             Ok(v) => bail!("{} line {}: {} values, the model has {width} inputs", path.display(), n + 1, v.len()),
-            Err(_) if n == 0 => {} // header
-            Err(e) => bail!("{} line {}: {e}", path.display(), n + 1),
+            Err(_) if n == 0 && record.iter().all(|c| c.parse::<f64>().is_err()) => {} // header
+            Err(e) => bail!("{} line {}: {e} (every cell must be a number)", path.display(), n + 1),
         }
+    }
+    if rows.is_empty() {
+        bail!("{}: no input rows", path.display());
     }
     Ok(rows)
 }

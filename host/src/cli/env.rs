@@ -6,14 +6,13 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Subcommand;
 
-use crate::env::{EnvReport, check_env_fixture};
+use crate::env::fixture::{EnvReport, check_env_fixture};
 
 #[derive(Subcommand, Debug)]
 pub enum EnvCommand {
-    /// Replay a gymnasium fixture (`neuroloop-env-fixture`) for whichever of CartPole-v1,
-    /// Pendulum-v1, MountainCar-v0, MountainCarContinuous-v0 or Acrobot-v1 it names; the last
-    /// line is the max abs deviation of state and observation; exits 1 above 1e-6 or when a
-    /// reward or termination differs.
+    /// Replay a gymnasium fixture (`neuroloop-env-fixture`) of whichever registered environment
+    /// it names; the last line is the max abs deviation of state and observation; exits 1
+    /// above 1e-6 or when a reward or termination differs.
     #[command(after_help = "Example:\n  neuroloop env check cartpole_v1.json")]
     Check {
         /// The fixture.

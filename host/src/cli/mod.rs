@@ -10,7 +10,9 @@ mod sorn;
 use std::ffi::OsString;
 use std::io::Write;
 
-use clap::{Parser, Subcommand};
+use clap::builder::PossibleValue;
+use clap::{Parser, Subcommand, ValueEnum};
+use neuroloop_core::env::EnvId;
 
 /// Exit code for a run that failed (bad input, I/O error, failed check).
 pub const EXIT_FAILURE: u8 = 1;
@@ -47,6 +49,31 @@ enum Command {
         after_help = "Example:\n  neuroloop eval --env CartPole-v1 --model runs/cartpole/model.json --episodes 100 --seed 7"
     )]
     Eval(control::EvalArgs),
+}
+
+/// An environment on the command line: `--help` lists the registry's ids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EnvArg(pub EnvId);
+
+/// Every id of the registry, as command-line values.
+const ENV_ARGS: [EnvArg; EnvId::ALL.len()] = {
+    let mut a = [EnvArg(EnvId::CartPole); EnvId::ALL.len()];
+    let mut i = 0;
+    while i < a.len() {
+        a[i] = EnvArg(EnvId::ALL[i]);
+        i += 1;
+    }
+    a
+};
+
+impl ValueEnum for EnvArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ENV_ARGS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.name()))
+    }
 }
 
 /// Runs the CLI with `args` (the first item is the program name), writing results to `out` and

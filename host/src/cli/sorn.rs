@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 use neuroloop_core::sorn::{Config, Freeze, Mode, Phase};
 
-use crate::record::{RecordSpec, Recordings};
-use crate::rundir::{self, RunMeta, Segment};
-use crate::snapshot::Snapshot;
 use crate::sorn;
+use crate::sorn::record::{RecordSpec, Recordings};
+use crate::sorn::rundir::{self, RunMeta, Segment};
+use crate::sorn::snapshot::Snapshot;
 
 #[derive(Subcommand, Debug)]
 pub enum SornCommand {
@@ -133,7 +133,7 @@ pub fn run(cmd: SornCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
         SornCommand::Run(args) => run_cmd(args, out, err),
         SornCommand::Resume(args) => resume_cmd(args, out, err),
         SornCommand::Report(args) => {
-            let dir = crate::report::report(&args.dir, args.last)?;
+            let dir = crate::sorn::report::report(&args.dir, args.last)?;
             writeln!(out, "{}", dir.join("index.html").display())?;
             Ok(0)
         }
@@ -149,7 +149,7 @@ fn run_cmd(args: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::R
     if !warnings.is_empty() {
         writeln!(err, "warning: {warnings}")?;
     }
-    let freeze: Freeze = sorn::parse_freeze(&args.freeze)?;
+    let freeze: Freeze = args.freeze.parse().map_err(|e| anyhow::anyhow!("--freeze {:?}: {e}", args.freeze))?;
     let mode = Mode { phase: args.phase.into(), freeze, noise: !args.no_noise };
     let spec = args.rec.spec()?;
     if spec.is_some() && args.out.is_none() {
@@ -162,7 +162,7 @@ fn run_cmd(args: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::R
     if let Some(dir) = &args.out {
         rundir::prepare(dir, args.force)?;
         let initial = Snapshot { net: net.clone(), seed: args.seed, input_rng: Some(inputs.clone()) };
-        crate::snapshot::save(&dir.join(crate::report::INITIAL), &initial)?;
+        crate::sorn::snapshot::save(&dir.join(crate::sorn::report::INITIAL), &initial)?;
     }
     let s = sorn::run_segment(&mut net, mode, args.seed, &mut inputs, args.steps, &mut |n, rep| {
         if let Some(r) = &mut recordings {

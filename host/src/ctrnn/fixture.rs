@@ -1,11 +1,14 @@
 //! nn4n parity fixtures (spec §12): read one, replay every run, report the largest deviations.
+//!
+//! The fixture's descriptive fields (provenance, `tau`, notes) are allowed and ignored.
 
 use std::path::Path;
 
 use neuroloop_core::ctrnn::{Dims, Noise};
-use serde_json::Value;
+use serde::Deserialize;
 
-use super::{Masks, Model, ModelError, json};
+use super::file::{self, Alpha};
+use super::{Masks, Model, ModelError};
 
 /// Result of replaying a fixture.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,15 +35,70 @@ impl FixtureReport {
     }
 }
 
-fn field<'a>(o: &'a serde_json::Map<String, Value>, k: &str) -> Result<&'a Value, ModelError> {
-    o.get(k).ok_or_else(|| ModelError::Missing { field: k.to_string() })
+#[derive(Clone, Debug, Deserialize)]
+struct FixtureDims {
+    input: usize,
+    hidden: usize,
+    output: usize,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+struct FixtureNoise {
+    preact_noise: Option<f64>,
+    postact_noise: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+struct FixtureMasks {
+    sparsity_in_to_from: Option<Vec<Vec<f64>>>,
+    sparsity_rec_to_from: Option<Vec<Vec<f64>>>,
+    sparsity_out_to_from: Option<Vec<Vec<f64>>>,
+    ei_in_to_from: Option<Vec<Vec<f64>>>,
+    ei_rec_to_from: Option<Vec<Vec<f64>>>,
+    ei_out_to_from: Option<Vec<Vec<f64>>>,
+    neuron_sign: Option<Vec<f64>>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+struct FixtureRun {
+    input: Vec<Vec<f64>>,
+    v0: Vec<f64>,
+    #[serde(default)]
+    fr0: Option<Vec<f64>>,
+    /// May be null: nn4n itself never returns `v`; then only `r` and `y` are compared.
+    #[serde(default)]
+    hidden_v: Option<Vec<Vec<f64>>>,
+    hidden_fr: Vec<Vec<f64>>,
+    output: Vec<Vec<f64>>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+struct Fixture {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    dims: Option<FixtureDims>,
+    activation: String,
+    alpha: Alpha,
+    #[serde(default)]
+    noise: Option<FixtureNoise>,
+    w_in_to_from: Vec<Vec<f64>>,
+    #[serde(default)]
+    b_in: Option<Vec<f64>>,
+    w_rec_to_from: Vec<Vec<f64>>,
+    b_rec: Vec<f64>,
+    w_out_to_from: Vec<Vec<f64>>,
+    b_out: Vec<f64>,
+    #[serde(default)]
+    masks: Option<FixtureMasks>,
+    runs: Vec<FixtureRun>,
 }
 
 /// Reads the model part of a fixture (weights `*_to_from`, alpha, activation, masks).
-fn model(o: &serde_json::Map<String, Value>) -> Result<Model, ModelError> {
-    let h = field(o, "b_rec")?.as_array().map_or(0, Vec::len);
-    let i = json::shape(field(o, "w_in_to_from")?).map_or(0, |s| s.1);
-    let n_out = field(o, "b_out")?.as_array().map_or(0, Vec::len);
+fn model(f: &Fixture) -> Result<Model, ModelError> {
+    let (h, i, n_out) = (f.b_rec.len(), file::cols(&f.w_in_to_from), f.b_out.len());
     if h == 0 || i == 0 || n_out == 0 {
         return Err(ModelError::Shape {
             field: "dims".into(),
@@ -48,49 +106,44 @@ fn model(o: &serde_json::Map<String, Value>) -> Result<Model, ModelError> {
             found: "an empty one".into(),
         });
     }
-    if let Some(d) = o.get("dims") {
-        let got = (d["input"].as_u64(), d["hidden"].as_u64(), d["output"].as_u64());
-        if got != (Some(i as u64), Some(h as u64), Some(n_out as u64)) {
+    if let Some(d) = &f.dims {
+        if (d.input, d.hidden, d.output) != (i, h, n_out) {
             return Err(ModelError::Shape {
                 field: "dims".into(),
                 expected: format!("input {i}, hidden {h}, output {n_out} (the arrays' sizes)"),
-                found: d.to_string(),
+                found: format!("input {}, hidden {}, output {}", d.input, d.hidden, d.output),
             });
         }
     }
-    let activation = json::activation(field(o, "activation")?)?;
-    let alpha = json::alpha(field(o, "alpha")?, h)?;
-    let b_in = match o.get("b_in") {
-        Some(v) if !v.is_null() => json::vector(v, "b_in", h)?,
-        _ => vec![0.0; h],
+    let activation = file::activation(&f.activation)?;
+    let b_in = match &f.b_in {
+        Some(v) => file::vector(v, "b_in", h)?,
+        None => vec![0.0; h],
     };
     let params = [
-        json::matrix(field(o, "w_in_to_from")?, "w_in_to_from", h, i)?,
+        file::matrix(&f.w_in_to_from, "w_in_to_from", h, i)?,
         b_in,
-        json::matrix(field(o, "w_rec_to_from")?, "w_rec_to_from", h, h)?,
-        json::vector(field(o, "b_rec")?, "b_rec", h)?,
-        json::matrix(field(o, "w_out_to_from")?, "w_out_to_from", n_out, h)?,
-        json::vector(field(o, "b_out")?, "b_out", n_out)?,
-        alpha,
+        file::matrix(&f.w_rec_to_from, "w_rec_to_from", h, h)?,
+        file::vector(&f.b_rec, "b_rec", h)?,
+        file::matrix(&f.w_out_to_from, "w_out_to_from", n_out, h)?,
+        file::vector(&f.b_out, "b_out", n_out)?,
+        file::alpha(&f.alpha, h)?,
     ]
     .concat();
     let mut masks = Masks::default();
     let mut neuron_sign = None;
-    if let Some(m) = o.get("masks").and_then(Value::as_object) {
-        let mat = |key: &str, rows, cols| -> Result<Option<Vec<f32>>, ModelError> {
-            match m.get(key) {
-                Some(v) if !v.is_null() => Ok(Some(json::matrix(v, &format!("masks.{key}"), rows, cols)?)),
-                _ => Ok(None),
-            }
+    if let Some(m) = &f.masks {
+        let mat = |key: &str, given: &Option<Vec<Vec<f64>>>, rows, cols| {
+            given.as_ref().map(|v| file::matrix(v, &format!("masks.{key}"), rows, cols)).transpose()
         };
-        masks.sparsity_in = mat("sparsity_in_to_from", h, i)?;
-        masks.sparsity_rec = mat("sparsity_rec_to_from", h, h)?;
-        masks.sparsity_out = mat("sparsity_out_to_from", n_out, h)?;
-        masks.ei_in = mat("ei_in_to_from", h, i)?;
-        masks.ei_rec = mat("ei_rec_to_from", h, h)?;
-        masks.ei_out = mat("ei_out_to_from", n_out, h)?;
-        if let Some(v) = m.get("neuron_sign").filter(|v| !v.is_null()) {
-            neuron_sign = Some(json::neuron_signs(v, "masks.neuron_sign", h)?);
+        masks.sparsity_in = mat("sparsity_in_to_from", &m.sparsity_in_to_from, h, i)?;
+        masks.sparsity_rec = mat("sparsity_rec_to_from", &m.sparsity_rec_to_from, h, h)?;
+        masks.sparsity_out = mat("sparsity_out_to_from", &m.sparsity_out_to_from, n_out, h)?;
+        masks.ei_in = mat("ei_in_to_from", &m.ei_in_to_from, h, i)?;
+        masks.ei_rec = mat("ei_rec_to_from", &m.ei_rec_to_from, h, h)?;
+        masks.ei_out = mat("ei_out_to_from", &m.ei_out_to_from, n_out, h)?;
+        if let Some(v) = &m.neuron_sign {
+            neuron_sign = Some(file::neuron_signs(v, "masks.neuron_sign", h)?);
         }
         // Sparsity entries: nonzero means present; signs: > 0 means +1, else -1 (nn4n).
         for s in [&mut masks.sparsity_in, &mut masks.sparsity_rec, &mut masks.sparsity_out].into_iter().flatten() {
@@ -116,50 +169,41 @@ fn model(o: &serde_json::Map<String, Value>) -> Result<Model, ModelError> {
     Ok(model)
 }
 
+/// Largest |a - b| over the pairs, folded into `acc`.
+fn max_diff(acc: f32, a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(acc, f32::max)
+}
+
 /// Replays every run of a fixture (JSON text) and reports the largest deviations.
 pub fn check_fixture(text: &str) -> Result<FixtureReport, ModelError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| ModelError::Json(e.to_string()))?;
-    let o = v.as_object().ok_or(ModelError::NotAnObject)?;
-    if let Some(n) = o.get("noise") {
-        for k in ["preact_noise", "postact_noise"] {
-            let x = n.get(k).and_then(Value::as_f64).unwrap_or(0.0);
-            if x != 0.0 {
-                return Err(ModelError::Shape {
-                    field: format!("noise.{k}"),
-                    expected: "0 (a noisy fixture cannot be replayed value by value)".into(),
-                    found: x.to_string(),
-                });
-            }
+    let f: Fixture = crate::json::from_str(text)?;
+    let noise = f.noise.clone().unwrap_or_default();
+    for (k, x) in [("preact_noise", noise.preact_noise), ("postact_noise", noise.postact_noise)] {
+        let x = x.unwrap_or(0.0);
+        if x != 0.0 {
+            return Err(ModelError::Shape {
+                field: format!("noise.{k}"),
+                expected: "0 (a noisy fixture cannot be replayed value by value)".into(),
+                found: x.to_string(),
+            });
         }
     }
-    let model = model(o)?;
+    let model = model(&f)?;
     let Dims { inputs: i, hidden: h, outputs: n_out } = model.dims;
-    let net = model.network();
-    let runs = field(o, "runs")?.as_array().ok_or_else(|| ModelError::Shape {
-        field: "runs".into(),
-        expected: "an array".into(),
-        found: o["runs"].to_string(),
-    })?;
+    let net = model.network().map_err(|e| ModelError::Json(e.to_string()))?;
     let (mut dh, mut dy, mut steps) = (0.0f32, 0.0f32, 0usize);
-    for (k, run) in runs.iter().enumerate() {
-        let f = |name: &str| format!("runs[{k}].{name}");
-        let get = |name: &str| run.get(name).ok_or_else(|| ModelError::Missing { field: f(name) });
-        let input = get("input")?;
-        let t = input.as_array().map_or(0, Vec::len);
-        let input = json::matrix(input, &f("input"), t, i)?;
-        let v0 = json::vector(get("v0")?, &f("v0"), h)?;
-        // `hidden_v` may be null (nn4n itself never returns v): then only r and y are compared.
-        let hv = match run.get("hidden_v") {
-            Some(v) if !v.is_null() => Some(json::matrix(v, &f("hidden_v"), t, h)?),
-            _ => None,
-        };
-        let hr = json::matrix(get("hidden_fr")?, &f("hidden_fr"), t, h)?;
-        let out = json::matrix(get("output")?, &f("output"), t, n_out)?;
+    for (k, run) in f.runs.iter().enumerate() {
+        let name = |field: &str| format!("runs[{k}].{field}");
+        let t = run.input.len();
+        let input = file::matrix(&run.input, &name("input"), t, i)?;
+        let v0 = file::vector(&run.v0, &name("v0"), h)?;
+        let hv = run.hidden_v.as_ref().map(|v| file::matrix(v, &name("hidden_v"), t, h)).transpose()?;
+        let hr = file::matrix(&run.hidden_fr, &name("hidden_fr"), t, h)?;
+        let out = file::matrix(&run.output, &name("output"), t, n_out)?;
         let mut state = vec![0.0f32; 2 * h];
         net.init_state(&v0, &mut state).map_err(|e| ModelError::Json(e.to_string()))?;
-        if let Some(fr0) = run.get("fr0").filter(|v| !v.is_null()) {
-            let fr0 = json::vector(fr0, &f("fr0"), h)?;
-            dh = fr0.iter().zip(&state[h..]).map(|(a, b)| (a - b).abs()).fold(dh, f32::max);
+        if let Some(fr0) = &run.fr0 {
+            dh = max_diff(dh, &file::vector(fr0, &name("fr0"), h)?, &state[h..]);
         }
         let mut y = vec![0.0f32; n_out];
         for s in 0..t {
@@ -167,15 +211,20 @@ pub fn check_fixture(text: &str) -> Result<FixtureReport, ModelError> {
                 .map_err(|e| ModelError::Json(e.to_string()))?;
             let (v, r) = state.split_at(h);
             if let Some(hv) = &hv {
-                dh = v.iter().zip(&hv[s * h..(s + 1) * h]).map(|(a, b)| (a - b).abs()).fold(dh, f32::max);
+                dh = max_diff(dh, v, &hv[s * h..(s + 1) * h]);
             }
-            dh = r.iter().zip(&hr[s * h..(s + 1) * h]).map(|(a, b)| (a - b).abs()).fold(dh, f32::max);
-            dy = y.iter().zip(&out[s * n_out..(s + 1) * n_out]).map(|(a, b)| (a - b).abs()).fold(dy, f32::max);
+            dh = max_diff(dh, r, &hr[s * h..(s + 1) * h]);
+            dy = max_diff(dy, &y, &out[s * n_out..(s + 1) * n_out]);
         }
         steps += t;
     }
-    let name = o.get("name").and_then(Value::as_str).unwrap_or("").to_string();
-    Ok(FixtureReport { name, runs: runs.len(), steps, max_hidden_diff: dh, max_output_diff: dy })
+    Ok(FixtureReport {
+        name: f.name.unwrap_or_default(),
+        runs: f.runs.len(),
+        steps,
+        max_hidden_diff: dh,
+        max_output_diff: dy,
+    })
 }
 
 /// Reads and replays a fixture file.

@@ -2,7 +2,7 @@
 //! from an explicit seed. Matches nn4n in distribution, not value by value (nn4n draws from
 //! PyTorch's and numpy's global generators).
 
-use neuroloop_core::ctrnn::{Activation, CtrnnLayout, Dims, Noise, enforce};
+use neuroloop_core::ctrnn::{Activation, Config, Dims, Layout, Noise, enforce};
 use neuroloop_core::rng::NetRng;
 
 use super::{Masks, Model};
@@ -123,7 +123,7 @@ pub fn random_model(dims: Dims, activation: Activation, opts: &InitOptions, seed
     let (w_out, b_out) = layer(h, o, &m.sparsity_out, m.ei_out.as_ref());
     let alpha = vec![opts.dt / opts.tau; h];
     let params = [w_in, b_in, w_rec, b_rec, w_out, b_out, alpha].concat();
-    debug_assert_eq!(params.len(), CtrnnLayout::new(dims).params_len);
+    debug_assert_eq!(params.len(), Layout::new(&Config::new(dims, activation)).params_len);
     Model {
         dims,
         activation,

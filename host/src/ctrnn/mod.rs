@@ -3,17 +3,24 @@
 //! and Rust source for embedding a model in firmware.
 
 mod embed;
+mod file;
 mod fixture;
 mod init;
-mod json;
 
 use std::fmt;
 use std::path::Path;
 
-use neuroloop_core::ctrnn::{Activation, Ctrnn, CtrnnLayout, Dims, EnforceCount, Noise, NoiseScaling, enforce};
-use serde_json::{Map, Value};
+use neuroloop_core::ctrnn::{
+    Activation, Config, Ctrnn, Dims, EnforceCount, Layout, Noise, NoiseScaling, ParamSpans, enforce,
+};
+use neuroloop_core::env::Space;
+use neuroloop_core::layout::Span;
+use neuroloop_core::policy::{CtrnnPolicy, PolicyError};
+use serde_json::Value;
 
-pub use embed::rust_source;
+use file::{Alpha, MasksFile, ModelFile, NoiseStd};
+
+pub use embed::{blob, rust_source};
 pub use fixture::{FixtureReport, check_fixture, check_fixture_file};
 pub use init::{AreaEi, EiBalance, InitOptions, MultiArea, WeightInit, balance, random_model};
 
@@ -41,7 +48,7 @@ pub struct Model {
     pub dims: Dims,
     /// Activation.
     pub activation: Activation,
-    /// Parameters in the core's layout ([`CtrnnLayout`]).
+    /// Parameters in the core's layout ([`Layout`], [`Model::spans`]).
     pub params: Vec<f32>,
     /// Initial pre-activation `[H]`.
     pub v0: Vec<f32>,
@@ -55,6 +62,18 @@ pub struct Model {
     pub areas: Option<Value>,
     /// Free-form provenance.
     pub meta: Option<Value>,
+}
+
+/// A controller of the host: the core's [`CtrnnPolicy`] over owned buffers.
+pub type HostCtrnnPolicy = CtrnnPolicy<Vec<f32>, Vec<f32>>;
+
+/// A model read from a file, and how many weights `clamp_on_load` repaired.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loaded {
+    /// The model.
+    pub model: Model,
+    /// Repairs (zero unless `clamp_on_load`).
+    pub repaired: EnforceCount,
 }
 
 /// Leniency options of the loader (spec §10).
@@ -93,12 +112,12 @@ pub enum ModelError {
         /// The field.
         field: String,
     },
-    /// A value that should be a number is not.
-    NotNumber {
-        /// The field.
-        field: String,
-        /// The index, e.g. `[3][1]`.
-        index: String,
+    /// A value of the wrong type where the file's shape says (`w_in[3][1]`, `noise_std`).
+    Field {
+        /// Path of the value, e.g. `w_in[3][1]`.
+        path: String,
+        /// What is wrong.
+        problem: String,
     },
     /// A number is NaN, infinite or overflows `f32`.
     NotFinite {
@@ -175,7 +194,7 @@ impl fmt::Display for ModelError {
             ModelError::Version { found } => write!(f, "version is {found}: this build reads version 1"),
             ModelError::UnknownKey { key } => write!(f, "unknown key {key:?}"),
             ModelError::Missing { field } => write!(f, "missing field {field}"),
-            ModelError::NotNumber { field, index } => write!(f, "{field}{index} is not a number"),
+            ModelError::Field { path, problem } => write!(f, "{path}: {problem}"),
             ModelError::NotFinite { field, index } => write!(f, "{field}{index} is not a finite f32"),
             ModelError::Shape { field, expected, found } => write!(f, "{field} must be {expected}, found {found}"),
             ModelError::Activation { name } => {
@@ -197,52 +216,23 @@ impl fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
-const TOP_KEYS: [&str; 16] = [
-    "format",
-    "version",
-    "activation",
-    "alpha",
-    "w_in",
-    "b_in",
-    "w_rec",
-    "b_rec",
-    "w_out",
-    "b_out",
-    "v0",
-    "noise_std",
-    "neuron_sign",
-    "masks",
-    "areas",
-    "meta",
-];
-const MASK_KEYS: [&str; 6] = ["sparsity_in", "sparsity_rec", "sparsity_out", "ei_in", "ei_rec", "ei_out"];
-
-fn get<'a>(o: &'a Map<String, Value>, field: &str) -> Result<&'a Value, ModelError> {
-    o.get(field).ok_or_else(|| ModelError::Missing { field: field.to_string() })
-}
-
 impl Model {
     /// Parses and validates a model file (spec §11.2). With `clamp_on_load`, weights that break
-    /// their masks are repaired and the count of repairs is returned.
-    pub fn from_json(text: &str, opts: LoadOptions) -> Result<(Model, EnforceCount), ModelError> {
-        let v: Value = serde_json::from_str(text).map_err(|e| ModelError::Json(e.to_string()))?;
-        let o = v.as_object().ok_or(ModelError::NotAnObject)?;
-        match o.get("format") {
-            Some(Value::String(s)) if s == "neuroloop-ctrnn" => {}
-            other => return Err(ModelError::Format { found: other.map_or("missing".into(), |v| v.to_string()) }),
+    /// their masks are repaired; the result counts the repairs.
+    pub fn from_json(text: &str, opts: LoadOptions) -> Result<Loaded, ModelError> {
+        if !text.trim_start().starts_with('{') && serde_json::from_str::<Value>(text).is_ok() {
+            return Err(ModelError::NotAnObject);
         }
-        match o.get("version") {
-            Some(v) if v.as_u64() == Some(1) => {}
-            other => return Err(ModelError::Version { found: other.map_or("missing".into(), |v| v.to_string()) }),
+        let f: ModelFile = crate::json::from_str(text)?;
+        if f.format != "neuroloop-ctrnn" {
+            return Err(ModelError::Format { found: format!("{:?}", f.format) });
         }
-        if let Some(k) = o.keys().find(|k| !TOP_KEYS.contains(&k.as_str())) {
-            return Err(ModelError::UnknownKey { key: k.clone() });
+        if f.version != 1 {
+            return Err(ModelError::Version { found: f.version.to_string() });
         }
-        let activation = json::activation(get(o, "activation")?)?;
+        let activation = file::activation(&f.activation)?;
         // Sizes come from the arrays: H = len(b_rec), I = len(w_in[0]), O = len(b_out).
-        let h = get(o, "b_rec")?.as_array().map_or(0, Vec::len);
-        let i = json::shape(get(o, "w_in")?).map_or(0, |s| s.1);
-        let n_out = get(o, "b_out")?.as_array().map_or(0, Vec::len);
+        let (h, i, n_out) = (f.b_rec.len(), file::cols(&f.w_in), f.b_out.len());
         for (field, n) in [("b_rec", h), ("w_in", i), ("b_out", n_out)] {
             if n == 0 {
                 return Err(ModelError::Shape {
@@ -253,76 +243,56 @@ impl Model {
             }
         }
         let dims = Dims { inputs: i, hidden: h, outputs: n_out };
-        let w_in = json::matrix(get(o, "w_in")?, "w_in", h, i)?;
-        let b_in = match o.get("b_in") {
-            Some(v) => json::vector(v, "b_in", h)?,
+        let w_in = file::matrix(&f.w_in, "w_in", h, i)?;
+        let b_in = match &f.b_in {
+            Some(v) => file::vector(v, "b_in", h)?,
             None => vec![0.0; h],
         };
-        let w_rec = json::matrix(get(o, "w_rec")?, "w_rec", h, h)?;
-        let b_rec = json::vector(get(o, "b_rec")?, "b_rec", h)?;
-        let w_out = json::matrix(get(o, "w_out")?, "w_out", n_out, h)?;
-        let b_out = json::vector(get(o, "b_out")?, "b_out", n_out)?;
-        let alpha = json::alpha(get(o, "alpha")?, h)?;
+        let w_rec = file::matrix(&f.w_rec, "w_rec", h, h)?;
+        let b_rec = file::vector(&f.b_rec, "b_rec", h)?;
+        let w_out = file::matrix(&f.w_out, "w_out", n_out, h)?;
+        let b_out = file::vector(&f.b_out, "b_out", n_out)?;
+        let alpha = file::alpha(&f.alpha, h)?;
         if !opts.allow_any_alpha {
             if let Some((index, &value)) = alpha.iter().enumerate().find(|(_, a)| !(**a > 0.0 && **a <= 1.0)) {
                 return Err(ModelError::Alpha { index, value });
             }
         }
-        let v0 = match o.get("v0") {
-            Some(v) => json::vector(v, "v0", h)?,
+        let v0 = match &f.v0 {
+            Some(v) => file::vector(v, "v0", h)?,
             None => vec![0.0; h],
         };
         let mut noise = Noise { pre: 0.0, post: 0.0, scaling: NoiseScaling::Alpha };
-        if let Some(n) = o.get("noise_std") {
-            let no = n.as_object().ok_or_else(|| ModelError::Shape {
-                field: "noise_std".into(),
-                expected: "an object {preact, postact}".into(),
-                found: n.to_string(),
-            })?;
-            for (k, v) in no {
-                let x = json::number(v, &format!("noise_std.{k}"), "")?;
+        if let Some(n) = &f.noise_std {
+            for (key, value, slot) in
+                [("noise_std.preact", n.preact, &mut noise.pre), ("noise_std.postact", n.postact, &mut noise.post)]
+            {
+                let x = file::number(value.unwrap_or(0.0), key, String::new)?;
                 if x < 0.0 {
-                    return Err(ModelError::NegativeNoise { key: format!("noise_std.{k}") });
+                    return Err(ModelError::NegativeNoise { key: key.into() });
                 }
-                match k.as_str() {
-                    "preact" => noise.pre = x,
-                    "postact" => noise.post = x,
-                    _ => return Err(ModelError::UnknownKey { key: format!("noise_std.{k}") }),
-                }
+                *slot = x;
             }
         }
-        let neuron_sign = o.get("neuron_sign").map(|v| json::neuron_signs(v, "neuron_sign", h)).transpose()?;
+        let neuron_sign = f.neuron_sign.as_deref().map(|v| file::neuron_signs(v, "neuron_sign", h)).transpose()?;
         let mut masks = Masks::default();
-        if let Some(m) = o.get("masks") {
-            let mo = m.as_object().ok_or_else(|| ModelError::Shape {
-                field: "masks".into(),
-                expected: "an object".into(),
-                found: m.to_string(),
-            })?;
-            if let Some(k) = mo.keys().find(|k| !MASK_KEYS.contains(&k.as_str())) {
-                return Err(ModelError::UnknownKey { key: format!("masks.{k}") });
-            }
-            for key in MASK_KEYS {
-                let Some(v) = mo.get(key).filter(|v| !v.is_null()) else { continue };
-                let (rows, cols) = match key {
-                    "sparsity_in" | "ei_in" => (h, i),
-                    "sparsity_rec" | "ei_rec" => (h, h),
-                    _ => (n_out, h),
-                };
+        if let Some(m) = &f.masks {
+            let layers = [
+                ("sparsity_in", &m.sparsity_in, &mut masks.sparsity_in, (h, i)),
+                ("sparsity_rec", &m.sparsity_rec, &mut masks.sparsity_rec, (h, h)),
+                ("sparsity_out", &m.sparsity_out, &mut masks.sparsity_out, (n_out, h)),
+                ("ei_in", &m.ei_in, &mut masks.ei_in, (h, i)),
+                ("ei_rec", &m.ei_rec, &mut masks.ei_rec, (h, h)),
+                ("ei_out", &m.ei_out, &mut masks.ei_out, (n_out, h)),
+            ];
+            for (key, given, slot, (rows, cols)) in layers {
+                let Some(given) = given else { continue };
                 let field = format!("masks.{key}");
-                let mat = json::matrix(v, &field, rows, cols)?;
+                let mat = file::matrix(given, &field, rows, cols)?;
                 let allowed: &[f32] = if key.starts_with("sparsity") { &[0.0, 1.0] } else { &[1.0, -1.0] };
                 if let Some(k) = mat.iter().position(|x| !allowed.contains(x)) {
                     return Err(ModelError::MaskEntry { field, row: k / cols, col: k % cols, value: mat[k] });
                 }
-                let slot = match key {
-                    "sparsity_in" => &mut masks.sparsity_in,
-                    "sparsity_rec" => &mut masks.sparsity_rec,
-                    "sparsity_out" => &mut masks.sparsity_out,
-                    "ei_in" => &mut masks.ei_in,
-                    "ei_rec" => &mut masks.ei_rec,
-                    _ => &mut masks.ei_out,
-                };
                 *slot = Some(mat);
             }
         }
@@ -334,19 +304,27 @@ impl Model {
             noise,
             neuron_sign,
             masks,
-            areas: o.get("areas").cloned(),
-            meta: o.get("meta").cloned(),
+            areas: f.areas,
+            meta: f.meta,
         };
         let repaired = model.check_constraints(opts.clamp_on_load)?;
-        Ok((model, repaired))
+        Ok(Loaded { model, repaired })
     }
 
-    /// Ranges of the three weight matrices in `params`.
-    fn ranges(&self) -> [(std::ops::Range<usize>, usize, &'static str); 3] {
-        let Dims { inputs: i, hidden: h, outputs: o } = self.dims;
-        let w_rec = h * i + h;
-        let w_out = w_rec + h * h + h;
-        [(0..h * i, i, "w_in"), (w_rec..w_rec + h * h, h, "w_rec"), (w_out..w_out + o * h, h, "w_out")]
+    /// The core's configuration of this model (sizes, activation, noise levels).
+    pub fn config(&self) -> Config {
+        Config { dims: self.dims, activation: self.activation, noise: self.noise }
+    }
+
+    /// Where each parameter array lies in [`Model::params`] (the core's layout).
+    pub fn spans(&self) -> ParamSpans {
+        Layout::new(&self.config()).params
+    }
+
+    /// The three weight matrices in `params`: span, columns, name.
+    fn weight_matrices(&self) -> [(Span, usize, &'static str); 3] {
+        let (sp, d) = (self.spans(), self.dims);
+        [(sp.w_in, d.inputs, "w_in"), (sp.w_rec, d.hidden, "w_rec"), (sp.w_out, d.hidden, "w_out")]
     }
 
     /// The sign mask of `w_rec` that `neuron_sign` implies (column j gets neuron j's sign).
@@ -381,8 +359,8 @@ impl Model {
             (&m.sparsity_rec, &m.ei_rec, dale.as_ref()),
             (&m.sparsity_out, &m.ei_out, None),
         ];
-        for ((range, cols, field), (sp, ei, dale)) in self.ranges().into_iter().zip(layers) {
-            let w = &mut self.params[range];
+        for ((span, cols, field), (sp, ei, dale)) in self.weight_matrices().into_iter().zip(layers) {
+            let w = span.of_mut(&mut self.params);
             let mut probe = w.to_vec();
             let mut c = enforce(&mut probe, sp.as_deref(), ei.as_deref());
             c.clamped += enforce(&mut probe, None, dale.map(|d| &d[..])).clamped;
@@ -414,87 +392,73 @@ impl Model {
     }
 
     /// Reads a model file (see [`Model::from_json`]).
-    pub fn load(path: &Path, opts: LoadOptions) -> anyhow::Result<(Model, EnforceCount)> {
+    pub fn load(path: &Path, opts: LoadOptions) -> anyhow::Result<Loaded> {
         let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         Model::from_json(&text, opts).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
     }
 
-    /// The model file JSON (every number the decimal of its exact `f32` value).
-    pub fn to_json(&self) -> Value {
-        let Dims { inputs: i, hidden: h, outputs: o } = self.dims;
+    /// The model file (every number the decimal of its exact `f32` value), in the spec's field
+    /// order.
+    pub fn to_json(&self) -> String {
+        let (sp, d) = (self.spans(), self.dims);
         let p = &self.params;
-        let l = CtrnnLayout::new(self.dims);
-        let mut off = 0;
-        let mut take = |n: usize| {
-            let s = &p[off..off + n];
-            off += n;
-            s
+        let rows = |s: Span, cols: usize| file::to_rows(s.of(p), cols);
+        let mask = |m: &Option<Vec<f32>>, cols: usize| m.as_ref().map(|m| file::to_rows(m, cols));
+        let m = &self.masks;
+        let masks = MasksFile {
+            sparsity_in: mask(&m.sparsity_in, d.inputs),
+            sparsity_rec: mask(&m.sparsity_rec, d.hidden),
+            sparsity_out: mask(&m.sparsity_out, d.hidden),
+            ei_in: mask(&m.ei_in, d.inputs),
+            ei_rec: mask(&m.ei_rec, d.hidden),
+            ei_out: mask(&m.ei_out, d.hidden),
         };
-        let (w_in, b_in, w_rec, b_rec, w_out, b_out, alpha) =
-            (take(h * i), take(h), take(h * h), take(h), take(o * h), take(o), take(h));
-        debug_assert_eq!(off, l.params_len);
-        let mut out = serde_json::json!({
-            "format": "neuroloop-ctrnn",
-            "version": 1,
-            "activation": self.activation.name(),
-            "alpha": json::to_vector(alpha),
-            "w_in": json::to_matrix(w_in, h, i),
-            "b_in": json::to_vector(b_in),
-            "w_rec": json::to_matrix(w_rec, h, h),
-            "b_rec": json::to_vector(b_rec),
-            "w_out": json::to_matrix(w_out, o, h),
-            "b_out": json::to_vector(b_out),
-            "v0": json::to_vector(&self.v0),
-            "noise_std": {"preact": f64::from(self.noise.pre), "postact": f64::from(self.noise.post)},
-        });
-        let obj = out.as_object_mut().expect("an object");
-        if let Some(s) = &self.neuron_sign {
-            obj.insert("neuron_sign".into(), json::to_vector(s));
-        }
-        let mut masks = Map::new();
-        for (key, m, rows, cols) in [
-            ("sparsity_in", &self.masks.sparsity_in, h, i),
-            ("sparsity_rec", &self.masks.sparsity_rec, h, h),
-            ("sparsity_out", &self.masks.sparsity_out, o, h),
-            ("ei_in", &self.masks.ei_in, h, i),
-            ("ei_rec", &self.masks.ei_rec, h, h),
-            ("ei_out", &self.masks.ei_out, o, h),
-        ] {
-            if let Some(m) = m {
-                masks.insert(key.into(), json::to_matrix(m, rows, cols));
-            }
-        }
-        if !masks.is_empty() {
-            obj.insert("masks".into(), Value::Object(masks));
-        }
-        if let Some(a) = &self.areas {
-            obj.insert("areas".into(), a.clone());
-        }
-        if let Some(m) = &self.meta {
-            obj.insert("meta".into(), m.clone());
-        }
-        out
+        let f = ModelFile {
+            format: "neuroloop-ctrnn".into(),
+            version: 1,
+            activation: self.activation.name().into(),
+            alpha: Alpha::PerNeuron(file::to_f64s(sp.alpha.of(p))),
+            w_in: rows(sp.w_in, d.inputs),
+            b_in: Some(file::to_f64s(sp.b_in.of(p))),
+            w_rec: rows(sp.w_rec, d.hidden),
+            b_rec: file::to_f64s(sp.b_rec.of(p)),
+            w_out: rows(sp.w_out, d.hidden),
+            b_out: file::to_f64s(sp.b_out.of(p)),
+            v0: Some(file::to_f64s(&self.v0)),
+            noise_std: Some(NoiseStd {
+                preact: Some(f64::from(self.noise.pre)),
+                postact: Some(f64::from(self.noise.post)),
+            }),
+            neuron_sign: self.neuron_sign.as_deref().map(file::to_f64s),
+            masks: (masks != MasksFile::default()).then_some(masks),
+            areas: self.areas.clone(),
+            meta: self.meta.clone(),
+        };
+        serde_json::to_string_pretty(&f).unwrap_or_default()
     }
 
     /// Writes the model file.
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
-        std::fs::write(path, serde_json::to_string_pretty(&self.to_json())?)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+        std::fs::write(path, self.to_json()).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
     }
 
     /// The network (parameters copied into a `Vec` buffer); noise levels set but inactive
     /// until a step is given a generator.
-    pub fn network(&self) -> Ctrnn<Vec<f32>> {
-        let mut net = Ctrnn::new_any_alpha(self.dims, self.activation, self.params.clone())
-            .expect("a validated model is a valid network");
-        net.set_noise(self.noise).expect("validated noise levels");
-        net
+    pub fn network(&self) -> Result<Ctrnn<Vec<f32>>, neuroloop_core::ctrnn::Error> {
+        Ctrnn::new_any_alpha(&self.config(), self.params.clone())
+    }
+
+    /// The model as a controller for `actions` (see [`CtrnnPolicy`]).
+    pub fn policy(&self, actions: Space) -> Result<HostCtrnnPolicy, PolicyError> {
+        let net = self.network()?;
+        let scratch = vec![0.0f32; HostCtrnnPolicy::scratch_len(self.dims, actions)];
+        CtrnnPolicy::new(net, &self.v0, actions, scratch)
     }
 
     /// Runs the model on `inputs` (`T` rows of `I` values), noise-free, from `v0`; returns the
     /// `T` readout rows.
     pub fn run(&self, inputs: &[Vec<f32>]) -> anyhow::Result<Vec<Vec<f32>>> {
-        let net = self.network();
+        let net = self.network()?;
         let mut state = vec![0.0f32; 2 * self.dims.hidden];
         net.init_state(&self.v0, &mut state)?;
         let mut y = vec![0.0f32; self.dims.outputs];

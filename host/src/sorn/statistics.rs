@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use crate::record::Raster;
+use super::Raster;
 
 /// Input a statistic cannot be computed on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,8 +96,8 @@ pub fn unit_train(train: &Raster, unit: usize) -> Result<Vec<f64>, StatsError> {
 /// bin). Returns `(duration, bin, rate)` as the package does.
 ///
 /// ```
-/// use neuroloop_host::record::Raster;
-/// use neuroloop_host::statistics::firing_rate_neuron;
+/// use neuroloop_host::sorn::Raster;
+/// use neuroloop_host::sorn::statistics::firing_rate_neuron;
 /// let mut r = Raster::with_capacity(2, 4);
 /// for w in [0b01u32, 0b11, 0b00, 0b01] { r.push_words(&[w]); }
 /// assert_eq!(firing_rate_neuron(&r, 0, 2).unwrap(), (4, 2, 1.5)); // 3 spikes * 2 / 4
@@ -124,7 +124,7 @@ fn diff(rates: &[f64]) -> Result<Vec<f64>, StatsError> {
 ///
 /// ```
 /// // diff = [1, 1, -2]: mean 0, std sqrt((1 + 1 + 4) / 3) = sqrt(2)
-/// let s = neuroloop_host::statistics::scale_dependent_smoothness(&[0.0, 1.0, 2.0, 0.0]).unwrap();
+/// let s = neuroloop_host::sorn::statistics::scale_dependent_smoothness(&[0.0, 1.0, 2.0, 0.0]).unwrap();
 /// assert!((s - 2f64.sqrt()).abs() < 1e-12);
 /// ```
 pub fn scale_dependent_smoothness(rates: &[f64]) -> Result<f64, StatsError> {
@@ -136,7 +136,7 @@ pub fn scale_dependent_smoothness(rates: &[f64]) -> Result<f64, StatsError> {
 ///
 /// ```
 /// // diff = [1, 3]: std 1, mean 2
-/// let s = neuroloop_host::statistics::scale_independent_smoothness(&[0.0, 1.0, 4.0]).unwrap();
+/// let s = neuroloop_host::sorn::statistics::scale_independent_smoothness(&[0.0, 1.0, 4.0]).unwrap();
 /// assert_eq!(s, Some(0.5));
 /// ```
 pub fn scale_independent_smoothness(rates: &[f64]) -> Result<Option<f64>, StatsError> {
@@ -149,7 +149,7 @@ pub fn scale_independent_smoothness(rates: &[f64]) -> Result<Option<f64>, StatsE
 /// `rates[lag..]` (numpy's `corrcoef`); `Ok(None)` when a part is constant (numpy: NaN).
 ///
 /// ```
-/// let m = neuroloop_host::statistics::autocorr(&[1.0, 2.0, 3.0, 4.0, 5.0], 2).unwrap().unwrap();
+/// let m = neuroloop_host::sorn::statistics::autocorr(&[1.0, 2.0, 3.0, 4.0, 5.0], 2).unwrap().unwrap();
 /// assert!((m[0][1] - 1.0).abs() < 1e-12); // a line is perfectly correlated with itself shifted
 /// ```
 pub fn autocorr(rates: &[f64], lag: usize) -> Result<Option<[[f64; 2]; 2]>, StatsError> {
@@ -165,11 +165,11 @@ pub fn autocorr(rates: &[f64], lag: usize) -> Result<Option<[[f64; 2]; 2]>, Stat
 /// every other unit, 1 with itself.
 ///
 /// ```
-/// use neuroloop_host::record::Raster;
+/// use neuroloop_host::sorn::Raster;
 /// let mut r = Raster::with_capacity(3, 4);
 /// // unit 0: 1010, unit 1: 1010, unit 2: 0101 -> r01 = 1, r02 = r12 = -1
 /// for w in [0b011u32, 0b100, 0b011, 0b100] { r.push_words(&[w]); }
-/// let (m, avg) = neuroloop_host::statistics::avg_corr_coeff(&r).unwrap();
+/// let (m, avg) = neuroloop_host::sorn::statistics::avg_corr_coeff(&r).unwrap();
 /// assert_eq!(m[1], 1.0);
 /// assert_eq!(m[2], -1.0);
 /// assert!((avg - (3.0 + 2.0 - 4.0) / 9.0).abs() < 1e-12);
@@ -196,7 +196,7 @@ pub fn avg_corr_coeff(train: &Raster) -> Result<(Vec<f64>, f64), StatsError> {
 /// Steps at which a 0/1 train is 1.
 ///
 /// ```
-/// assert_eq!(neuroloop_host::statistics::spike_times(&[0.0, 1.0, 1.0, 0.0, 1.0]), [1, 2, 4]);
+/// assert_eq!(neuroloop_host::sorn::statistics::spike_times(&[0.0, 1.0, 1.0, 0.0, 1.0]), [1, 2, 4]);
 /// ```
 pub fn spike_times(unit_train: &[f64]) -> Vec<usize> {
     unit_train.iter().enumerate().filter(|(_, v)| **v == 1.0).map(|(t, _)| t).collect()
@@ -205,7 +205,7 @@ pub fn spike_times(unit_train: &[f64]) -> Vec<usize> {
 /// Inter-spike intervals of one unit's 0/1 train.
 ///
 /// ```
-/// assert_eq!(neuroloop_host::statistics::spike_time_intervals(&[0.0, 1.0, 1.0, 0.0, 1.0]), [1, 2]);
+/// assert_eq!(neuroloop_host::sorn::statistics::spike_time_intervals(&[0.0, 1.0, 1.0, 0.0, 1.0]), [1, 2]);
 /// ```
 pub fn spike_time_intervals(unit_train: &[f64]) -> Vec<usize> {
     spike_times(unit_train).windows(2).map(|w| w[1] - w[0]).collect()
@@ -226,10 +226,10 @@ pub fn hamming_distance(a: &Raster, b: &Raster) -> Result<Vec<usize>, StatsError
 /// variance of the counts and their ratio (`None` when the mean is 0).
 ///
 /// ```
-/// use neuroloop_host::record::Raster;
+/// use neuroloop_host::sorn::Raster;
 /// let mut r = Raster::with_capacity(1, 6);
 /// for w in [1u32, 1, 0, 1, 0, 0] { r.push_words(&[w]); } // windows of 2: counts 2, 1, 0
-/// let (m, v, f) = neuroloop_host::statistics::fanofactor(&r, 0, 3).unwrap();
+/// let (m, v, f) = neuroloop_host::sorn::statistics::fanofactor(&r, 0, 3).unwrap();
 /// assert_eq!((m, v), (1.0, 2.0 / 3.0));
 /// assert_eq!(f, Some(2.0 / 3.0));
 /// ```
@@ -250,11 +250,11 @@ pub fn fanofactor(train: &Raster, unit: usize, windows: usize) -> Result<(f64, f
 /// fired equally, 0 when one unit fired alone.
 ///
 /// ```
-/// use neuroloop_host::record::Raster;
+/// use neuroloop_host::sorn::Raster;
 /// let mut r = Raster::with_capacity(4, 2);
 /// r.push_words(&[0b0011]);
 /// r.push_words(&[0b0011]); // units 0 and 1 share all spikes: entropy log 2 / log 4 = 0.5
-/// let h = neuroloop_host::statistics::spike_source_entropy(&r, 4).unwrap();
+/// let h = neuroloop_host::sorn::statistics::spike_source_entropy(&r, 4).unwrap();
 /// assert!((h - 0.5).abs() < 1e-12);
 /// ```
 pub fn spike_source_entropy(train: &Raster, n: usize) -> Result<f64, StatsError> {

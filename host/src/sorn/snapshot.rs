@@ -1,15 +1,18 @@
 //! SORN snapshots: the whole state of a network (config, weights, thresholds, activity, random
 //! generator, step count) in one versioned, checksummed binary file.
 //!
-//! # Format, version 1
+//! # Format, version 2
 //!
 //! | bytes | content |
 //! |---|---|
 //! | 0..8 | magic `\x89NLSNAP\n` (the high byte and the newline catch text-mode mangling) |
-//! | 8..12 | format version, `u32` little-endian (1) |
+//! | 8..12 | format version, `u32` little-endian (2) |
 //! | 12..20 | payload length `n`, `u64` little-endian |
-//! | 20..20+n | payload: [`postcard`] encoding of the config, the core's `Scalars`, the seed, the optional input-generator state and the network's three buffers |
+//! | 20..20+n | payload: [`postcard`] encoding of the config, the seed, the core's `Scalars` (serde derive), the optional input-generator state and the network's three buffers |
 //! | 20+n..24+n | CRC-32 (ISO-HDLC, as zip and PNG) of bytes `0..20+n`, little-endian |
+//!
+//! Version 1 (neuroloop 0.1 before the architecture change) is still read: its scalars were
+//! flattened by hand and it stored the synapse counts, which version 2 derives from the lists.
 //!
 //! Reading checks, in order: length, magic, version, declared length, checksum, decoding, and
 //! finally every array of the network ([`neuroloop_core::sorn::Sorn::restore`]). Each failure is
@@ -21,12 +24,12 @@ use neuroloop_core::rng::NetRng;
 use neuroloop_core::sorn::{Buffers, Config, Counters, InitReport, Mode, RestoreError, Scalars, Sorn};
 use serde::{Deserialize, Serialize};
 
-use crate::sorn::HostSorn;
+use super::HostSorn;
 
 /// The file's first eight bytes.
 pub const MAGIC: [u8; 8] = *b"\x89NLSNAP\n";
-/// The format version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The format version this build writes (it reads this one and version 1).
+pub const VERSION: u32 = 2;
 const HEADER: usize = 20;
 const CRC: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
 
@@ -41,14 +44,28 @@ pub struct Snapshot {
     pub input_rng: Option<NetRng>,
 }
 
+/// The payload of format version 2: the core's types, serialized as they are.
 #[derive(Serialize, Deserialize)]
+struct Payload {
+    config: Config,
+    seed: u64,
+    scalars: Scalars,
+    input_rng: Option<[u8; 16]>,
+    f32s: Vec<f32>,
+    u16s: Vec<u16>,
+    u32s: Vec<u32>,
+}
+
+/// The payload of format version 1 (read only): the scalars flattened, with the synapse
+/// counts that version 2 derives from the lists.
+#[derive(Deserialize)]
 struct PayloadV1 {
     config: Config,
     seed: u64,
     rng: [u8; 16],
     cur: u8,
-    ee_count: u32,
-    ei_count: u32,
+    _ee_count: u32,
+    _ei_count: u32,
     counters: [u64; 6],
     init: [u32; 2],
     mode: [u8; 2],
@@ -56,6 +73,22 @@ struct PayloadV1 {
     f32s: Vec<f32>,
     u16s: Vec<u16>,
     u32s: Vec<u32>,
+}
+
+impl PayloadV1 {
+    fn upgrade(self) -> Result<Payload, SnapshotError> {
+        let [steps, ee_pruned, ei_pruned, sp_created, sp_capacity_refusals, empty_rows] = self.counters;
+        let mode = Mode::from_bytes(self.mode).ok_or(SnapshotError::Invalid(RestoreError::Corrupt { what: "mode" }))?;
+        let scalars = Scalars {
+            rng: self.rng,
+            cur: self.cur,
+            counters: Counters { steps, ee_pruned, ei_pruned, sp_created, sp_capacity_refusals, empty_rows },
+            init: InitReport { refused: self.init[0], repaired: self.init[1] },
+            mode,
+        };
+        let PayloadV1 { config, seed, input_rng, f32s, u16s, u32s, .. } = self;
+        Ok(Payload { config, seed, scalars, input_rng, f32s, u16s, u32s })
+    }
 }
 
 /// Why a snapshot could not be written or read.
@@ -132,7 +165,7 @@ impl From<std::io::Error> for SnapshotError {
 /// CRC-32 (ISO-HDLC) of `bytes`, the checksum snapshots carry.
 ///
 /// ```
-/// assert_eq!(neuroloop_host::snapshot::crc32(b"123456789"), 0xcbf4_3926);
+/// assert_eq!(neuroloop_host::sorn::snapshot::crc32(b"123456789"), 0xcbf4_3926);
 /// ```
 pub fn crc32(bytes: &[u8]) -> u32 {
     CRC.checksum(bytes)
@@ -142,30 +175,22 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 ///
 /// ```
 /// use neuroloop_core::sorn::Config;
-/// use neuroloop_host::snapshot::{Snapshot, decode, encode};
+/// use neuroloop_host::sorn::snapshot::{Snapshot, decode, encode};
 /// let net = neuroloop_host::sorn::build(&Config::DEFAULT, 3).unwrap();
 /// let bytes = encode(&Snapshot { net, seed: 3, input_rng: None }).unwrap();
 /// let back = decode(&bytes).unwrap();
 /// assert_eq!(back.seed, 3);
 /// ```
 pub fn encode(s: &Snapshot) -> Result<Vec<u8>, SnapshotError> {
-    let sc = s.net.scalars();
-    let c = sc.counters;
-    let (f, h, w) = s.net.buffers();
-    let payload = PayloadV1 {
+    let b = s.net.buffers();
+    let payload = Payload {
         config: *s.net.config(),
         seed: s.seed,
-        rng: sc.rng,
-        cur: sc.cur,
-        ee_count: sc.ee_count,
-        ei_count: sc.ei_count,
-        counters: [c.steps, c.ee_pruned, c.ei_pruned, c.sp_created, c.sp_capacity_refusals, c.empty_rows],
-        init: [sc.init.refused, sc.init.repaired],
-        mode: sc.mode.to_bytes(),
+        scalars: s.net.scalars(),
         input_rng: s.input_rng.as_ref().map(NetRng::state),
-        f32s: f.to_vec(),
-        u16s: h.to_vec(),
-        u32s: w.to_vec(),
+        f32s: b.f32s.to_vec(),
+        u16s: b.u16s.to_vec(),
+        u32s: b.u32s.to_vec(),
     };
     let body = postcard::to_stdvec(&payload).map_err(SnapshotError::Decode)?;
     let mut out = Vec::with_capacity(HEADER + body.len() + 4);
@@ -190,17 +215,19 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
     if bytes.len() < HEADER {
         return Err(SnapshotError::Truncated { expected: HEADER as u64 + 4, got: bytes.len() as u64 });
     }
-    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version != VERSION {
+    let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+    if version != VERSION && version != 1 {
         return Err(SnapshotError::UnsupportedVersion { found: version });
     }
-    let n = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+    let mut len = [0u8; 8];
+    len.copy_from_slice(&bytes[12..20]);
+    let n = u64::from_le_bytes(len);
     let expected = (HEADER as u64).saturating_add(n).saturating_add(4);
     if (bytes.len() as u64) < expected {
         return Err(SnapshotError::Truncated { expected, got: bytes.len() as u64 });
     }
     let end = HEADER + n as usize;
-    let stored = u32::from_le_bytes(bytes[end..end + 4].try_into().expect("4 bytes"));
+    let stored = u32::from_le_bytes([bytes[end], bytes[end + 1], bytes[end + 2], bytes[end + 3]]);
     let computed = CRC.checksum(&bytes[..end]);
     if bytes.len() as u64 != expected {
         return Err(SnapshotError::TrailingBytes { extra: bytes.len() as u64 - expected });
@@ -208,22 +235,16 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
     if stored != computed {
         return Err(SnapshotError::Checksum { stored, computed });
     }
-    let p: PayloadV1 = postcard::from_bytes(&bytes[HEADER..end]).map_err(SnapshotError::Decode)?;
-    let [steps, ee_pruned, ei_pruned, sp_created, sp_capacity_refusals, empty_rows] = p.counters;
-    let mode = Mode::from_bytes(p.mode).ok_or(SnapshotError::Invalid(RestoreError::Corrupt { what: "mode" }))?;
-    let scalars = Scalars {
-        rng: p.rng,
-        cur: p.cur,
-        ee_count: p.ee_count,
-        ei_count: p.ei_count,
-        counters: Counters { steps, ee_pruned, ei_pruned, sp_created, sp_capacity_refusals, empty_rows },
-        init: InitReport { refused: p.init[0], repaired: p.init[1] },
-        mode,
+    let body = &bytes[HEADER..end];
+    let p: Payload = if version == 1 {
+        postcard::from_bytes::<PayloadV1>(body).map_err(SnapshotError::Decode)?.upgrade()?
+    } else {
+        postcard::from_bytes(body).map_err(SnapshotError::Decode)?
     };
     // Absurd sizes are refused by the config check before any buffer is sized from them.
     p.config.validate().map_err(|e| SnapshotError::Invalid(RestoreError::Config(e)))?;
     let net =
-        Sorn::restore(&p.config, &scalars, Buffers::new(p.f32s, p.u16s, p.u32s)).map_err(SnapshotError::Invalid)?;
+        Sorn::restore(&p.config, &p.scalars, Buffers::new(p.f32s, p.u16s, p.u32s)).map_err(SnapshotError::Invalid)?;
     Ok(Snapshot { net, seed: p.seed, input_rng: p.input_rng.map(NetRng::from_state) })
 }
 

@@ -1,11 +1,21 @@
-//! SORN on the host: networks in `Vec` buffers sized at run time, TOML configs, and seeded runs
-//! that end in a [`Summary`].
+//! SORN on the host: networks in `Vec` buffers sized at run time, TOML configs, seeded runs
+//! that end in a [`Summary`], and what is built on runs: recorders, snapshots, run
+//! directories, reports and the package's statistics.
 
-use std::path::Path;
+pub mod config;
+pub mod raster;
+pub mod record;
+pub mod report;
+pub mod rundir;
+pub mod snapshot;
+pub mod statistics;
+
+pub use config::{load_config, parse_config};
+pub use raster::Raster;
 
 use anyhow::{Context, bail};
 use neuroloop_core::rng::NetRng;
-use neuroloop_core::sorn::{Buffers, Config, Layout, Mode, Sorn, StepReport};
+use neuroloop_core::sorn::{Buffers, Config, Layout, Mode, Phase, Sorn, StepReport};
 use serde::{Deserialize, Serialize};
 
 /// A network whose buffers are `Vec`s.
@@ -25,32 +35,6 @@ pub fn build(cfg: &Config, seed: u64) -> Result<HostSorn, neuroloop_core::sorn::
     Sorn::new(cfg, seed, Buffers::new(vec![0.0; l.f32_len], vec![0; l.u16_len], vec![0; l.u32_len]))
 }
 
-/// Parses a SORN config from TOML text. Keys are [`Config`]'s fields (the package's names);
-/// missing keys take the package's defaults, and, as in the package, `ni` follows `ne`
-/// (`floor(0.2 ne)`) unless given. An unknown key or a value out of range is an error that
-/// names the key.
-///
-/// ```
-/// let cfg = neuroloop_host::sorn::parse_config("ne = 400\neta_stdp = 0.002\n").unwrap();
-/// assert_eq!((cfg.ne, cfg.ni, cfg.eta_stdp), (400, 80, 0.002));
-/// assert!(neuroloop_host::sorn::parse_config("nee = 3").is_err());
-/// ```
-pub fn parse_config(text: &str) -> anyhow::Result<Config> {
-    let mut table: toml::Table = toml::from_str(text).context("not valid TOML")?;
-    if let (Some(ne), false) = (table.get("ne").and_then(|v| v.as_integer()), table.contains_key("ni")) {
-        table.insert("ni".into(), toml::Value::Integer(ne / 5));
-    }
-    let cfg: Config = table.try_into().map_err(|e: toml::de::Error| anyhow::anyhow!("{}", e.message()))?;
-    cfg.validate()?;
-    Ok(cfg)
-}
-
-/// Reads and parses a TOML config file (see [`parse_config`]).
-pub fn load_config(path: &Path) -> anyhow::Result<Config> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    parse_config(&text).with_context(|| format!("in config {}", path.display()))
-}
-
 /// The generator of the README input: uniform [0, 1) on every channel, drawn from the run's
 /// seed jumped 2^64 draws ahead, so it never overlaps the network's own stream.
 pub fn input_rng(seed: u64) -> NetRng {
@@ -67,7 +51,7 @@ pub struct Summary {
     /// Seed of the network and of its input.
     pub seed: u64,
     /// Phase the steps ran in.
-    pub phase: String,
+    pub phase: Phase,
     /// Excitatory units.
     pub ne: u32,
     /// Inhibitory units.
@@ -152,7 +136,7 @@ pub fn run_segment(
     Ok(Summary {
         steps,
         seed,
-        phase: mode.phase.name().to_string(),
+        phase: mode.phase,
         ne: cfg.ne,
         ni: cfg.ni,
         nu: cfg.nu,
@@ -198,20 +182,6 @@ fn update_progress(
     bar
 }
 
-/// Parses a comma-separated freeze list (`stdp,ip,sp,istdp,ss`).
-pub fn parse_freeze(list: &str) -> anyhow::Result<neuroloop_core::sorn::Freeze> {
-    let mut f = neuroloop_core::sorn::Freeze::NONE;
-    for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        match name.parse() {
-            Ok(rule) => f = f.with(rule),
-            Err(_) => {
-                bail!("unknown rule {name:?} in the freeze list: rules are stdp, ip, sp, istdp, ss")
-            }
-        }
-    }
-    Ok(f)
-}
-
 /// Where a run's input comes from.
 #[derive(Debug)]
 pub enum Inputs<'a> {
@@ -231,7 +201,7 @@ pub struct RunSpec {
     /// Phase, freeze list and noise.
     pub mode: Mode,
     /// Recorders (`callbacks`); `None` records nothing.
-    pub record: Option<crate::record::RecordSpec>,
+    pub record: Option<record::RecordSpec>,
 }
 
 /// Runs `net` as `spec` says, fed by `inputs`, and returns the recordings (empty when nothing
@@ -241,7 +211,7 @@ pub struct RunSpec {
 ///
 /// ```
 /// use neuroloop_core::sorn::{Config, Mode};
-/// use neuroloop_host::record::RecordSpec;
+/// use neuroloop_host::sorn::record::RecordSpec;
 /// use neuroloop_host::sorn::{Inputs, RunSpec, build, input_rng, simulate};
 /// let mut net = build(&Config::DEFAULT, 1)?;
 /// let mut rng = input_rng(1);
@@ -256,7 +226,7 @@ pub struct RunSpec {
 /// assert_eq!(net.counters().steps, 203);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn simulate(net: &mut HostSorn, spec: &RunSpec, inputs: Inputs<'_>) -> anyhow::Result<crate::record::Recordings> {
+pub fn simulate(net: &mut HostSorn, spec: &RunSpec, inputs: Inputs<'_>) -> anyhow::Result<record::Recordings> {
     let nu = net.config().nu as usize;
     let steps = usize::try_from(spec.steps)?;
     if let Inputs::Matrix(m) = &inputs {
@@ -271,7 +241,7 @@ pub fn simulate(net: &mut HostSorn, spec: &RunSpec, inputs: Inputs<'_>) -> anyho
         }
     }
     let record = spec.record.clone().unwrap_or_default();
-    let mut rec = crate::record::Recordings::new(record, net, spec.steps)?;
+    let mut rec = record::Recordings::new(record, net, spec.steps)?;
     net.set_mode(spec.mode);
     let mut u = vec![0.0f32; nu];
     let mut inputs = inputs;

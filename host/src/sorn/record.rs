@@ -15,7 +15,6 @@
 //! orientation (`[pre][post]` weights), and to CSV.
 
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -23,7 +22,7 @@ use neuroloop_core::bits::words_for;
 use neuroloop_core::sorn::{Config, Layout, StepReport};
 use npyz::WriterBuilder;
 
-use crate::sorn::HostSorn;
+use super::{HostSorn, Raster};
 
 /// One of the package's callbacks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -82,7 +81,7 @@ impl FromStr for Recorder {
     type Err = RecordError;
 
     /// ```
-    /// use neuroloop_host::record::Recorder;
+    /// use neuroloop_host::sorn::record::Recorder;
     /// assert_eq!("WEE".parse::<Recorder>().unwrap(), Recorder::Wee);
     /// assert!("WIE".parse::<Recorder>().is_err()); // in the package's README, not in the package
     /// ```
@@ -159,7 +158,7 @@ impl RecordSpec {
     /// Parses a comma-separated list of callback names (`all` for every recorder).
     ///
     /// ```
-    /// use neuroloop_host::record::{RecordSpec, Recorder};
+    /// use neuroloop_host::sorn::record::{RecordSpec, Recorder};
     /// let spec = RecordSpec::parse_list("ExcitatoryActivation,WEE").unwrap();
     /// assert_eq!(spec.recorders, [Recorder::ExcitatoryActivation, Recorder::Wee]);
     /// ```
@@ -185,7 +184,7 @@ impl RecordSpec {
     ///
     /// ```
     /// use neuroloop_core::sorn::Config;
-    /// use neuroloop_host::record::RecordSpec;
+    /// use neuroloop_host::sorn::record::RecordSpec;
     /// let spec = RecordSpec::parse_list("ExcitatoryActivation").unwrap();
     /// // 7 words of 4 bytes per step for N_E = 200.
     /// assert_eq!(spec.bytes_needed(&Config::DEFAULT, 1000), 28_000);
@@ -207,67 +206,6 @@ impl RecordSpec {
                 Recorder::EeConnectionCounts | Recorder::EiConnectionCounts => steps * 4,
             })
             .sum()
-    }
-}
-
-/// Spike trains of `units` units, one bit per unit and step, rows of whole `u32` words.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Raster {
-    units: usize,
-    words_per_row: usize,
-    bits: Vec<u32>,
-}
-
-impl Raster {
-    /// An empty raster of `units` units with room for `steps` rows.
-    pub fn with_capacity(units: usize, steps: usize) -> Raster {
-        let words_per_row = words_for(units);
-        Raster { units, words_per_row, bits: Vec::with_capacity(words_per_row * steps) }
-    }
-
-    /// Appends one step given as the core's spike words (bit `i % 32` of word `i / 32`).
-    ///
-    /// ```
-    /// use neuroloop_host::record::Raster;
-    /// let mut r = Raster::with_capacity(40, 2);
-    /// r.push_words(&[0b101, 1 << 7]);
-    /// assert!(r.get(0, 0) && !r.get(0, 1) && r.get(0, 2) && r.get(0, 39));
-    /// assert_eq!(r.steps(), 1);
-    /// ```
-    pub fn push_words(&mut self, words: &[u32]) {
-        let n = self.words_per_row;
-        self.bits.extend((0..n).map(|k| words.get(k).copied().unwrap_or(0)));
-        if self.units % 32 != 0 {
-            if let Some(last) = self.bits.last_mut() {
-                *last &= (1u32 << (self.units % 32)) - 1;
-            }
-        }
-    }
-
-    /// Number of steps recorded.
-    pub fn steps(&self) -> usize {
-        self.bits.len().checked_div(self.words_per_row).unwrap_or(0)
-    }
-
-    /// Number of units.
-    pub fn units(&self) -> usize {
-        self.units
-    }
-
-    /// Whether unit `i` spiked at recorded step `t` (false out of range).
-    pub fn get(&self, t: usize, i: usize) -> bool {
-        i < self.units && self.bits.get(t * self.words_per_row + i / 32).is_some_and(|w| w >> (i % 32) & 1 == 1)
-    }
-
-    /// The words of step `t`.
-    pub fn row(&self, t: usize) -> &[u32] {
-        let n = self.words_per_row;
-        self.bits.get(t * n..(t + 1) * n).unwrap_or(&[])
-    }
-
-    /// Active units per step.
-    pub fn counts(&self) -> Vec<u32> {
-        (0..self.steps()).map(|t| self.row(t).iter().map(|w| w.count_ones()).sum()).collect()
     }
 }
 
@@ -362,12 +300,17 @@ impl Recordings {
         if let Some(r) = &mut self.recurrent {
             r.push_words(net.r().words());
         }
+        // Before the step's plasticity: the count now, minus what the rules created, plus what
+        // they pruned.
         let before = self.spec.counts_before_step;
+        let r = &rep.rules;
         if self.spec.has(Recorder::EeConnectionCounts) {
-            self.ee_counts.push(if before { rep.ee_before } else { net.ee_count() });
+            let now = net.ee_count();
+            self.ee_counts.push(if before { now + r.ee_pruned - r.sp_created } else { now });
         }
         if self.spec.has(Recorder::EiConnectionCounts) {
-            self.ei_counts.push(if before { rep.ei_before } else { net.ei_count() });
+            let now = net.ei_count();
+            self.ei_counts.push(if before { now + r.ei_pruned } else { now });
         }
         let step = net.counters().steps;
         if (step + 1 - self.first_step) % self.spec.every != 0 {
@@ -476,12 +419,12 @@ impl Recordings {
     pub fn write_csv(&self, dir: &Path) -> Result<Vec<PathBuf>, RecordError> {
         std::fs::create_dir_all(dir)?;
         let mut files = Vec::new();
-        let mut open = |name: &str, header: &str| -> std::io::Result<std::io::BufWriter<std::fs::File>> {
+        let mut open = |name: &str, header: &[&str]| -> Result<csv::Writer<std::fs::File>, RecordError> {
             let p = dir.join(name);
             files.push(p.clone());
-            let mut f = std::io::BufWriter::new(std::fs::File::create(p)?);
-            writeln!(f, "{header}")?;
-            Ok(f)
+            let mut w = csv::Writer::from_path(p).map_err(csv_error)?;
+            w.write_record(header).map_err(csv_error)?;
+            Ok(w)
         };
         for (name, raster) in [
             ("spikes_excitatory.csv", &self.excitatory),
@@ -489,10 +432,11 @@ impl Recordings {
             ("spikes_recurrent.csv", &self.recurrent),
         ] {
             if let Some(r) = raster {
-                let mut f = open(name, "step,unit")?;
+                let mut f = open(name, &["step", "unit"])?;
                 for t in 0..r.steps() {
+                    let step = self.first_step + t as u64;
                     for i in (0..r.units()).filter(|&i| r.get(t, i)) {
-                        writeln!(f, "{},{i}", self.first_step + t as u64)?;
+                        f.serialize((step, i)).map_err(csv_error)?;
                     }
                 }
                 f.flush()?;
@@ -500,10 +444,10 @@ impl Recordings {
         }
         for (rec, samples) in [(Recorder::Wee, &self.wee), (Recorder::Wei, &self.wei)] {
             if self.spec.has(rec) {
-                let mut f = open(&format!("{}.csv", rec.name()), "step,pre,post,w")?;
+                let mut f = open(&format!("{}.csv", rec.name()), &["step", "pre", "post", "w"])?;
                 for s in samples {
                     for &(pre, post, w) in &s.synapses {
-                        writeln!(f, "{},{pre},{post},{w}", s.step)?;
+                        f.serialize((s.step, pre, post, w)).map_err(csv_error)?;
                     }
                 }
                 f.flush()?;
@@ -511,10 +455,10 @@ impl Recordings {
         }
         for (rec, samples) in [(Recorder::Te, &self.te), (Recorder::Ti, &self.ti)] {
             if self.spec.has(rec) {
-                let mut f = open(&format!("{}.csv", rec.name()), "step,unit,value")?;
+                let mut f = open(&format!("{}.csv", rec.name()), &["step", "unit", "value"])?;
                 for s in samples {
                     for (i, v) in s.values.iter().enumerate() {
-                        writeln!(f, "{},{i},{v}", s.step)?;
+                        f.serialize((s.step, i, v)).map_err(csv_error)?;
                     }
                 }
                 f.flush()?;
@@ -522,22 +466,21 @@ impl Recordings {
         }
         let (ee, ei) = (self.spec.has(Recorder::EeConnectionCounts), self.spec.has(Recorder::EiConnectionCounts));
         if ee || ei {
-            let mut f = open("connection_counts.csv", "step,ee,ei")?;
+            let mut f = open("connection_counts.csv", &["step", "ee", "ei"])?;
             let n = self.ee_counts.len().max(self.ei_counts.len());
-            let cell = |v: &Vec<u32>, t: usize| v.get(t).map_or(String::new(), |c| c.to_string());
             for t in 0..n {
-                writeln!(
-                    f,
-                    "{},{},{}",
-                    self.first_step + t as u64,
-                    cell(&self.ee_counts, t),
-                    cell(&self.ei_counts, t)
-                )?;
+                let row = (self.first_step + t as u64, self.ee_counts.get(t), self.ei_counts.get(t));
+                f.serialize(row).map_err(csv_error)?;
             }
             f.flush()?;
         }
         Ok(files)
     }
+}
+
+/// A CSV writer's error as a recording error.
+fn csv_error(e: csv::Error) -> RecordError {
+    RecordError::Io(std::io::Error::other(e))
 }
 
 fn write_steps(

@@ -5,7 +5,7 @@
 //! |---|---|
 //! | `config.toml` | the SORN config used (readable by `--config`) |
 //! | `run.json` | [`RunMeta`]: version, seed, input, every segment's steps, mode and timing, the last summary |
-//! | `state.nlsnap` | the final [`crate::snapshot`] (network and input generator) |
+//! | `state.nlsnap` | the final [`super::snapshot`] (network and input generator) |
 //! | `initial.nlsnap` | the snapshot before the first step (the report replays from it) |
 //! | `recordings/seg-NNN/` | what `--record` asked for, one folder per segment |
 //! | `report/` | `neuroloop sorn report`'s figures and `index.html` |
@@ -13,11 +13,11 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use neuroloop_core::sorn::{Mode, Rule};
+use neuroloop_core::sorn::{Freeze, Mode, Phase};
 use serde::{Deserialize, Serialize};
 
-use crate::snapshot::{self, Snapshot};
-use crate::sorn::Summary;
+use super::Summary;
+use super::snapshot::{self, Snapshot};
 
 /// File names inside a run directory.
 pub const CONFIG: &str = "config.toml";
@@ -32,9 +32,9 @@ pub struct Segment {
     /// Steps in this segment.
     pub steps: u64,
     /// `plasticity` or `training`.
-    pub phase: String,
-    /// Frozen rules.
-    pub freeze: Vec<String>,
+    pub phase: Phase,
+    /// Frozen rules (a list of names in the file).
+    pub freeze: Freeze,
     /// Noise on.
     pub noise: bool,
     /// Wall time of the steps.
@@ -67,11 +67,16 @@ impl Segment {
     pub fn new(mode: Mode, summary: &Summary) -> Segment {
         Segment {
             steps: summary.steps,
-            phase: mode.phase.name().to_string(),
-            freeze: Rule::ALL.iter().filter(|r| mode.freeze.contains(**r)).map(|r| r.name().to_string()).collect(),
+            phase: mode.phase,
+            freeze: mode.freeze,
             noise: mode.noise,
             elapsed_s: summary.elapsed_s,
         }
+    }
+
+    /// The mode the segment ran in.
+    pub fn mode(&self) -> Mode {
+        Mode { phase: self.phase, freeze: self.freeze, noise: self.noise }
     }
 }
 
@@ -93,7 +98,7 @@ pub fn prepare(dir: &Path, force: bool) -> anyhow::Result<()> {
                     dir.display()
                 );
             }
-            for name in [CONFIG, META, STATE, crate::report::INITIAL] {
+            for name in [CONFIG, META, STATE, super::report::INITIAL] {
                 let p = dir.join(name);
                 if p.exists() {
                     std::fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
@@ -128,7 +133,8 @@ pub fn read(dir: &Path) -> anyhow::Result<(RunMeta, Snapshot)> {
     let meta_path = dir.join(META);
     let text = std::fs::read_to_string(&meta_path)
         .with_context(|| format!("{} is not a run directory: cannot read {}", dir.display(), meta_path.display()))?;
-    let meta: RunMeta = serde_json::from_str(&text).with_context(|| format!("{} is not valid", meta_path.display()))?;
+    let meta: RunMeta =
+        crate::json::from_str(&text).with_context(|| format!("{} is not valid", meta_path.display()))?;
     let snap =
         snapshot::load(&dir.join(STATE)).with_context(|| format!("cannot load {}", dir.join(STATE).display()))?;
     Ok((meta, snap))

@@ -10,14 +10,13 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use neuroloop_core::sorn::{Freeze, Mode, Phase, Rule};
 
+use super::HostSorn;
+use super::Raster;
+use super::rundir::{self, RunMeta};
+use super::snapshot;
+use super::statistics;
 use crate::figures::{self, Fit};
-use crate::record::Raster;
-use crate::rundir::{self, RunMeta};
-use crate::snapshot;
-use crate::sorn::HostSorn;
-use crate::statistics;
 
 /// File name of the snapshot taken before the first step.
 pub const INITIAL: &str = "initial.nlsnap";
@@ -46,15 +45,6 @@ struct Replay {
     counts: Vec<(u32, u32)>,
 }
 
-fn mode_of(seg: &rundir::Segment) -> anyhow::Result<Mode> {
-    let phase = seg.phase.parse::<Phase>().map_err(|e| anyhow::anyhow!("run.json: {e}"))?;
-    let mut freeze = Freeze::NONE;
-    for r in &seg.freeze {
-        freeze = freeze.with(r.parse::<Rule>().map_err(|e| anyhow::anyhow!("run.json: {e}"))?);
-    }
-    Ok(Mode { phase, freeze, noise: seg.noise })
-}
-
 /// Replays the run from `initial`, keeping the excitatory spikes of the last `keep` steps.
 fn replay(dir: &Path, meta: &RunMeta, keep: u64, flip: Option<usize>) -> anyhow::Result<Replay> {
     let snap =
@@ -70,7 +60,7 @@ fn replay(dir: &Path, meta: &RunMeta, keep: u64, flip: Option<usize>) -> anyhow:
     let mut counts = Vec::with_capacity(total as usize);
     let mut u = vec![0.0f32; net.config().nu as usize];
     for seg in &meta.segments {
-        net.set_mode(mode_of(seg)?);
+        net.set_mode(seg.mode());
         for _ in 0..seg.steps {
             u.iter_mut().for_each(|v| *v = inputs.uniform_f32());
             net.step(&u)?;

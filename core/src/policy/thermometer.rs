@@ -38,13 +38,13 @@ impl core::error::Error for EncodeError {}
 /// The encoding: one scale per observation variable, `copies` channels per variable and sign.
 ///
 /// ```
-/// use neuroloop_core::control::Thermometer;
+/// use neuroloop_core::policy::Thermometer;
 /// let code = Thermometer { scales: &[2.0, 0.5], copies: 2, gain: 2.0 };
 /// assert_eq!(code.channels(), 8);
 /// let mut u = [0.0f32; 8];
 /// code.encode(&[1.0, -0.25], &mut u)?;
 /// assert_eq!(u, [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0]);
-/// # Ok::<(), neuroloop_core::control::EncodeError>(())
+/// # Ok::<(), neuroloop_core::policy::EncodeError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Thermometer<'a> {
