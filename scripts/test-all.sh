@@ -47,7 +47,7 @@ cargo build -p neuroloop-core --target thumbv7em-none-eabihf --features defmt,fa
 cargo clippy -p neuroloop-core --target thumbv7em-none-eabihf --features defmt -- -D warnings
 cargo build -p neuroloop-firmware --profile firmware --target thumbv7em-none-eabihf
 cargo build -p neuroloop-firmware --profile firmware --target thumbv7m-none-eabi
-cargo build -p neuroloop-firmware --profile firmware --target thumbv6m-none-eabi --no-default-features --features ctrnn
+cargo build -p neuroloop-firmware --profile firmware --target thumbv6m-none-eabi --no-default-features --features ctrnn,cartpole
 cargo clippy -p neuroloop-firmware --profile firmware --target thumbv7em-none-eabihf -- -D warnings
 
 step "the main job runs"

@@ -11,12 +11,21 @@
 //! with `-icount shift=10`, so each instruction advances virtual time by 1024 ns and SysTick
 //! counts `ticks * 40 / 1024` instructions (`shared/spec/firmware.md` section 9).
 //!
+//! Stack: after each scenario the board prints `<scenario>_stack_bytes=`, the deepest the stack
+//! went while it ran (painting, `src/stack.rs`), and once `stack_region_bytes=`, the RAM left
+//! for the stack.
+//!
 //! Build and run under QEMU: `cargo fw-run` (see `.cargo/config.toml`); on a Cortex-M0
-//! (micro:bit, 16 KiB RAM) build `--no-default-features --features ctrnn`.
+//! (micro:bit, 16 KiB RAM) build `--no-default-features --features ctrnn,cartpole` (a default build
+//! stops and says so).
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 #[cfg(target_os = "none")]
+mod stack;
+
+#[cfg(target_os = "none")]
 mod board {
+    use crate::stack;
     use cortex_m::peripheral::syst::SystClkSource;
     use cortex_m_rt::entry;
     use cortex_m_semihosting::{debug, hprintln};
@@ -74,32 +83,46 @@ mod board {
             }
         };
         let mut counter = SysTick::new(p.SYST);
+        hprintln!("stack_region_bytes={}", stack::size());
+        stack::repaint();
         #[cfg(any(feature = "sorn", feature = "sorn-rls"))]
         let bufs = scenarios::SornBuffers::new(&mut F32S[..], &mut U16S[..], &mut U32S[..]);
         #[cfg(feature = "sorn")]
         let bufs = {
             let (r, bufs) = scenarios::sorn(bufs, &mut counter).unwrap_or_else(|e| fail(e));
+            let stack_used = stack::high_water();
             hprintln!("{}", r);
             hprintln!("sorn_step_instructions={}", r.step_instructions);
+            hprintln!("sorn_stack_bytes={}", stack_used);
+            stack::repaint();
             bufs
         };
         #[cfg(feature = "ctrnn")]
         {
             let r = scenarios::ctrnn(&mut counter).unwrap_or_else(|e| fail(e));
+            let stack_used = stack::high_water();
             hprintln!("{}", r);
             hprintln!("ctrnn_step_instructions={}", r.step_instructions);
+            hprintln!("ctrnn_stack_bytes={}", stack_used);
+            stack::repaint();
         }
         #[cfg(feature = "cartpole")]
         {
             let r = scenarios::cartpole(&mut counter).unwrap_or_else(|e| fail(e));
+            let stack_used = stack::high_water();
             hprintln!("{}", r);
             hprintln!("cartpole_controller_step_instructions={}", r.step_instructions);
+            hprintln!("cartpole_stack_bytes={}", stack_used);
+            stack::repaint();
         }
         #[cfg(feature = "sorn-rls")]
         let bufs = {
             let (r, bufs) = scenarios::sorn_rls(bufs, &mut RLS[..], &mut counter).unwrap_or_else(|e| fail(e));
+            let stack_used = stack::high_water();
             hprintln!("{}", r);
             hprintln!("sorn_rls_step_instructions={}", r.step_instructions);
+            hprintln!("sorn_rls_stack_bytes={}", stack_used);
+            stack::repaint();
             bufs
         };
         #[cfg(any(feature = "sorn", feature = "sorn-rls"))]

@@ -141,6 +141,7 @@ impl fmt::Display for SornReport {
 
 /// The default SORN, plasticity on, seed 1, 200 steps of the README input (uniform [0, 1) on
 /// the 10 channels from the seed's stream jumped 2^64 draws).
+#[inline(never)] // own stack frame: the board's stack reading after it is this scenario's
 pub fn sorn<'a>(
     bufs: SornBuffers<'a>,
     counter: &mut impl Counter,
@@ -188,6 +189,7 @@ impl fmt::Display for CtrnnReport {
 }
 
 /// The nn4n fixture's CTRNN, 100 steps of the input `(t mod 10) / 10, -0.3, 1`.
+#[inline(never)] // own stack frame: the board's stack reading after it is this scenario's
 pub fn ctrnn(counter: &mut impl Counter) -> Result<CtrnnReport, ScenarioError> {
     use ctrnn_fixture::{CONFIG, PARAMS};
     const STEPS: u32 = 100;
@@ -298,6 +300,7 @@ fn controller<'a>(params: &'a mut [f32], scratch: &'a mut [f32]) -> Result<Board
 
 /// Closed loop: CartPole-v1 from reset seed 7 and the host-trained controller, one episode
 /// (at most 500 steps).
+#[inline(never)] // own stack frame: the board's stack reading after it is this scenario's
 pub fn cartpole(counter: &mut impl Counter) -> Result<CartPoleReport, ScenarioError> {
     let (mut params, mut scratch) = (cartpole_controller::PARAMS, [0.0f32; CONTROLLER_SCRATCH]);
     let mut policy = Counted::new(controller(&mut params, &mut scratch)?, counter);
@@ -364,6 +367,7 @@ impl<E: ?Sized, T: Policy, C> Observer<E, Imitation<T, Counted<'_, BoardReservoi
 
 /// A SORN reservoir whose readout learns online by RLS on the board, taught by the CartPole
 /// controller (with 30 % random actions) for 6 episodes, then acting alone from reset seed 7.
+#[inline(never)] // own stack frame: the board's stack reading after it is this scenario's
 pub fn sorn_rls<'a>(
     bufs: SornBuffers<'a>,
     rls_buf: &mut [f32],
