@@ -454,7 +454,7 @@ fn cli_runs_a_model_on_a_csv() {
     let ypath = dir.join("y.csv");
     let run_model = || {
         cli_line(&format!(
-            "ctrnn run --model {} --input {} --output {}",
+            "ctrnn run --model {} --input {} --output {} --force",
             mpath.display(),
             upath.display(),
             ypath.display()

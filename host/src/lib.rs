@@ -11,12 +11,13 @@
 //! | [`env`](mod@env) | the core's plants by id, vectorised environments, gymnasium fixture replays |
 //! | [`control`] | closed loop: loaded controllers as policies, evaluation, the evolution strategy, the SORN controller and its readouts, episode recording and rendering |
 //! | [`cli`] | the `neuroloop` command line |
-//! | [`figures`], [`json`] | plotting and JSON reading shared by the above |
+//! | [`figures`], [`json`], [`budget`] | plotting, JSON reading and memory budgets shared by the above |
 //!
 //! Every episode anywhere runs through the core's one loop, [`neuroloop_core::episode::run_episode`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod budget;
 pub mod cli;
 pub mod control;
 pub mod ctrnn;

@@ -90,7 +90,7 @@ pub struct EvalArgs {
     #[arg(long)]
     model: PathBuf,
     /// Episodes (reset seeds SEED, SEED + 1, ...).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     episodes: u64,
     /// First reset seed.
     #[arg(long)]
@@ -105,6 +105,9 @@ pub struct EvalArgs {
     /// With --render: one frame every K steps.
     #[arg(long, default_value_t = 2)]
     render_every: usize,
+    /// Write into an existing --record directory, or over an existing --render file.
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn train(a: TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
@@ -175,7 +178,14 @@ fn write_csv<const N: usize>(path: &std::path::Path, header: &[&str; N], rows: &
 /// 1, 2, 5, 10, 25, 50 and 150 teacher episodes (the learning curve), the last one kept.
 fn train_sorn(a: &TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
     let env = a.env.0;
-    observation_code(env)?; // refuse an unsupported environment before any training
+    // Refuse what cannot work before any training.
+    observation_code(env)?;
+    if a.teacher_episodes == Some(0) {
+        bail!("--teacher-episodes 0: the readout needs at least one teacher episode");
+    }
+    if let Some(units) = a.units.filter(|&u| u == 0 || u > neuroloop_core::presets::reservoir_config(0).ne) {
+        bail!("--units {units}: the readout reads 1 to ne = 200 excitatory units");
+    }
     let t0 = std::time::Instant::now();
     let teacher = match &a.teacher {
         Some(p) => Model::load(p, LoadOptions::default())?.model,
@@ -275,6 +285,12 @@ fn write_text_curve(err: &mut dyn Write, xlabel: &str, curve: &[(f64, f64)]) -> 
 
 pub fn eval(a: EvalArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let env = a.env.0;
+    if let Some(dir) = &a.record {
+        super::check_output_dir(dir, a.force)?;
+    }
+    if let Some(gif) = &a.render {
+        super::check_output(gif, a.force, &[&a.model])?;
+    }
     let controller = Controller::load(&a.model, env)?;
     // One pass: every episode recorded when the records or the rendering are wanted.
     let keep = a.record.is_some() || a.render.is_some();

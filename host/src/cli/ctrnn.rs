@@ -1,9 +1,9 @@
 //! `neuroloop ctrnn ...`
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Args, Subcommand};
 
 use crate::ctrnn::{FixtureReport, LoadOptions, Model, check_fixture_file};
@@ -35,6 +35,9 @@ pub enum CtrnnCommand {
         /// Path of the core crate as the generated code should name it.
         #[arg(long, default_value = "neuroloop_core")]
         core_crate: String,
+        /// Replace existing files.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -55,6 +58,9 @@ pub struct RunArgs {
     /// Accept any finite alpha.
     #[arg(long)]
     allow_any_alpha: bool,
+    /// Replace an existing output file.
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(cmd: CtrnnCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
@@ -72,9 +78,11 @@ pub fn run(cmd: CtrnnCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyho
             )?;
             Ok(if r.passes() { 0 } else { 1 })
         }
-        CtrnnCommand::Embed { model, out: rs, core_crate } => {
+        CtrnnCommand::Embed { model, out: rs, core_crate, force } => {
             let m = Model::load(&model, LoadOptions::default())?.model;
             let blob_path = rs.with_extension("f32le");
+            super::check_output(&rs, force, &[&model])?;
+            super::check_output(&blob_path, force, &[&model])?;
             let blob_name = blob_path.file_name().and_then(|n| n.to_str()).context("--out must name a file")?;
             std::fs::write(&blob_path, crate::ctrnn::blob(&m))
                 .with_context(|| format!("cannot write {}", blob_path.display()))?;
@@ -84,6 +92,7 @@ pub fn run(cmd: CtrnnCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyho
             Ok(0)
         }
         CtrnnCommand::Run(a) => {
+            super::check_output(&a.output, a.force, &[&a.model, &a.input])?;
             let opts = LoadOptions { clamp_on_load: a.clamp_on_load, allow_any_alpha: a.allow_any_alpha };
             let crate::ctrnn::Loaded { model, repaired } = Model::load(&a.model, opts)?;
             if repaired.pruned + repaired.clamped > 0 {
@@ -93,7 +102,7 @@ pub fn run(cmd: CtrnnCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyho
                     repaired.pruned, repaired.clamped
                 )?;
             }
-            let inputs = read_csv(&a.input, model.dims.inputs)?;
+            let inputs = crate::ctrnn::read_input_csv_file(&a.input, model.dims.inputs)?;
             let ys = model.run(&inputs)?;
             let mut f =
                 csv::Writer::from_path(&a.output).with_context(|| format!("cannot create {}", a.output.display()))?;
@@ -105,38 +114,4 @@ pub fn run(cmd: CtrnnCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyho
             Ok(0)
         }
     }
-}
-
-/// Reads a CSV of `width` numbers per row. A first line whose cells are all names (not
-/// numbers) is a header; an input without rows is an error.
-fn read_csv(path: &Path, width: usize) -> anyhow::Result<Vec<Vec<f32>>> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let mut rows = Vec::new();
-    for (n, record) in r.records().enumerate() {
-        let record = record.with_context(|| format!("{} line {}", path.display(), n + 1))?;
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        let cells: Result<Vec<f32>, _> = record.iter().map(str::parse::<f32>).collect();
-        match cells {
-            Ok(v) if v.len() == width => {
-                if let Some(k) = v.iter().position(|x| !x.is_finite()) {
-                    bail!("{} line {}: value {} is not finite", path.display(), n + 1, k + 1);
-                }
-                rows.push(v);
-            }
-            Ok(v) => bail!("{} line {}: {} values, the model has {width} inputs", path.display(), n + 1, v.len()),
-            Err(_) if n == 0 && record.iter().all(|c| c.parse::<f64>().is_err()) => {} // header
-            Err(e) => bail!("{} line {}: {e} (every cell must be a number)", path.display(), n + 1),
-        }
-    }
-    if rows.is_empty() {
-        bail!("{}: no input rows", path.display());
-    }
-    Ok(rows)
 }

@@ -76,6 +76,34 @@ impl ValueEnum for EnvArg {
     }
 }
 
+/// Checks that `path` may be written: it is none of the command's `inputs` (even with
+/// `--force`), and an existing file is only replaced with `force`.
+pub(crate) fn check_output(path: &std::path::Path, force: bool, inputs: &[&std::path::Path]) -> anyhow::Result<()> {
+    let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if let Some(input) = inputs.iter().find(|i| same(path, i)) {
+        anyhow::bail!("{} is also an input of this command: refusing to write over it", input.display());
+    }
+    if path.exists() && !force {
+        anyhow::bail!("{} exists: pass --force to replace it", path.display());
+    }
+    Ok(())
+}
+
+/// Checks that the directory `dir` may be written into: missing or empty, or `force`.
+pub(crate) fn check_output_dir(dir: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    let non_empty = dir.is_dir() && std::fs::read_dir(dir)?.next().is_some();
+    if (non_empty || dir.is_file()) && !force {
+        anyhow::bail!("{} exists and is not empty: pass --force to write into it", dir.display());
+    }
+    if dir.is_file() {
+        anyhow::bail!("{} is a file, not a directory", dir.display());
+    }
+    Ok(())
+}
+
 /// Runs the CLI with `args` (the first item is the program name), writing results to `out` and
 /// diagnostics to `err`. Returns the process exit code.
 pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8

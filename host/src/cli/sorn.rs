@@ -160,7 +160,9 @@ fn run_cmd(args: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::R
     let mut recordings = spec.map(|spec| Recordings::new(spec, &net, args.steps)).transpose()?;
     let mut inputs = sorn::input_rng(args.seed);
     if let Some(dir) = &args.out {
-        rundir::prepare(dir, args.force)?;
+        for p in rundir::prepare(dir, args.force)? {
+            writeln!(err, "note: kept {} (not written by neuroloop)", p.display())?;
+        }
         let initial = Snapshot { net: net.clone(), seed: args.seed, input_rng: Some(inputs.clone()) };
         crate::sorn::snapshot::save(&dir.join(crate::sorn::report::INITIAL), &initial)?;
     }
@@ -207,7 +209,10 @@ fn resume_cmd(args: ResumeArgs, out: &mut dyn Write, err: &mut dyn Write) -> any
     if let Some(r) = &recordings {
         write_recordings(&args.dir, meta.segments.len(), r, err)?;
     }
-    meta.total_steps += s.steps;
+    meta.total_steps = meta
+        .total_steps
+        .checked_add(s.steps)
+        .ok_or_else(|| anyhow::anyhow!("{}: the total step count would overflow", args.dir.display()))?;
     meta.segments.push(Segment::new(mode, &s));
     meta.last_summary = s.clone();
     rundir::write(&args.dir, &meta, &Snapshot { net, seed, input_rng: Some(inputs) })?;

@@ -81,6 +81,38 @@ impl EsOptions {
     }
 }
 
+impl EsOptions {
+    /// Checks the settings for `env`: sizes and counts at least 1, `sigma`, `learning_rate` and
+    /// `alpha` finite and positive (`alpha` at most 1), and the population's parameters within
+    /// the memory budget. The error names the setting.
+    pub fn validate(&self, env: EnvId) -> anyhow::Result<()> {
+        for (name, v) in [("hidden", self.hidden), ("pairs", self.pairs)] {
+            if v == 0 {
+                bail!("{name} = 0: must be at least 1");
+            }
+        }
+        if self.episodes == 0 {
+            bail!("episodes = 0: each fitness needs at least 1 episode");
+        }
+        for (name, v) in [("sigma", self.sigma), ("learning_rate", self.learning_rate), ("alpha", self.alpha)] {
+            if !(v.is_finite() && v > 0.0) {
+                bail!("{name} = {v}: must be a finite number > 0");
+            }
+        }
+        if self.alpha > 1.0 {
+            bail!("alpha = {}: must be in (0, 1]", self.alpha);
+        }
+        let dims = controller_dims(env, self.hidden)?;
+        let params = neuroloop_core::ctrnn::Layout::new(&neuroloop_core::ctrnn::Config::new(dims, Activation::Tanh))
+            .params_len as u64;
+        // The perturbations, two perturbed copies per pair and the model.
+        let copies = (self.pairs as u64).saturating_mul(3).saturating_add(1);
+        let what = format!("the evolution strategy's population ({} pairs of H = {})", self.pairs, self.hidden);
+        crate::budget::check(what, params.saturating_mul(copies).saturating_mul(4), crate::budget::bytes())?;
+        Ok(())
+    }
+}
+
 /// One generation's figures.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Generation {
@@ -123,6 +155,7 @@ pub fn train_es(
     seed: u64,
     progress: &mut dyn FnMut(&Generation),
 ) -> anyhow::Result<EsResult> {
+    opts.validate(env)?;
     let dims = controller_dims(env, opts.hidden)?;
     let init = InitOptions { dt: opts.alpha, tau: 1.0, biases: Some(Default::default()), ..InitOptions::default() };
     let mut model = random_model(dims, Activation::Tanh, &init, seed);

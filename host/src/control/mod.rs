@@ -153,7 +153,15 @@ pub fn run_controller(
     if n == 0 {
         return Ok(Vec::new());
     }
-    let actions = env.make().action_space();
+    // Every copy of the plant, and every recorded step, within the memory budget.
+    let e = env.make();
+    let per_step =
+        (e.observation_space().values() * 4 + e.state().len() * 8 + e.action_space().values() * 4 + 8) as u64;
+    let per_episode = std::mem::size_of::<neuroloop_core::env::AnyEnv>() as u64
+        + if record { per_step.saturating_mul(u64::from(e.time_limit()) + 1) } else { 0 };
+    let what = format!("{episodes} episodes{}", if record { " recorded" } else { "" });
+    crate::budget::check(what, per_episode.saturating_mul(episodes), crate::budget::bytes())?;
+    let actions = e.action_space();
     let mut envs = VecEnv::new(env, n)?;
     envs.run_episodes(seed, |i| {
         let rec = record.then(|| EpisodeRecord::new(env, seed.wrapping_add(i as u64)));

@@ -123,28 +123,34 @@ impl SornController {
     /// Reads a controller file.
     pub fn load(path: &Path) -> anyhow::Result<SornController> {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let c: SornController = crate::json::from_str(&text).with_context(|| format!("{}", path.display()))?;
+        Self::from_json(&text).with_context(|| format!("{}", path.display()))
+    }
+
+    /// Parses and checks a controller file's text (everything but the reservoir's memory,
+    /// which building it checks against the budget).
+    pub fn from_json(text: &str) -> anyhow::Result<SornController> {
+        let c: SornController = crate::json::from_str(text)?;
         if c.format != "neuroloop-sorn-controller" || c.version != 1 {
-            bail!("{}: not a neuroloop-sorn-controller version 1 file", path.display());
+            bail!("not a neuroloop-sorn-controller version 1 file");
         }
         c.config.validate()?;
-        let n = discrete_actions(c.env).with_context(|| format!("{}", path.display()))?;
+        let n = discrete_actions(c.env)?;
         let code = observation_code(c.env)?;
         if c.scales.len() != code.scales.len() || c.config.nu as usize != c.code().channels() {
-            bail!("{}: {} needs {} scales and nu = {}", path.display(), c.env, code.scales.len(), code.channels());
+            bail!("{} needs {} scales and nu = {}", c.env, code.scales.len(), code.channels());
         }
         if c.scales.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
-            bail!("{}: scales must be finite and positive", path.display());
+            bail!("scales must be finite and positive");
         }
         let units = c.readout_units();
         if units == 0 || units > c.config.ne as usize {
-            bail!("{}: units must be 1 to ne = {}", path.display(), c.config.ne);
+            bail!("units must be 1 to ne = {}", c.config.ne);
         }
         if c.readout.len() != n || c.readout.iter().any(|r| r.len() != units + 1) {
-            bail!("{}: readout must be {n} rows of units + 1 = {} weights", path.display(), units + 1);
+            bail!("readout must be {n} rows of units + 1 = {} weights", units + 1);
         }
         if c.readout.iter().flatten().any(|w| !w.is_finite()) {
-            bail!("{}: readout weights must be finite", path.display());
+            bail!("readout weights must be finite");
         }
         Ok(c)
     }

@@ -169,9 +169,13 @@ fn model(f: &Fixture) -> Result<Model, ModelError> {
     Ok(model)
 }
 
-/// Largest |a - b| over the pairs, folded into `acc`.
+/// Largest |a - b| over the pairs, folded into `acc`; NaN if any difference is NaN (a replay
+/// that produces NaN must fail, and `f32::max` would drop it).
 fn max_diff(acc: f32, a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(acc, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(acc, |m, d| if d.is_nan() || m.is_nan() { f32::NAN } else { m.max(d) })
 }
 
 /// Replays every run of a fixture (JSON text) and reports the largest deviations.
@@ -187,6 +191,13 @@ pub fn check_fixture(text: &str) -> Result<FixtureReport, ModelError> {
                 found: x.to_string(),
             });
         }
+    }
+    if f.runs.is_empty() || f.runs.iter().any(|r| r.input.is_empty()) {
+        return Err(ModelError::Shape {
+            field: "runs".into(),
+            expected: "at least one run of at least one step".into(),
+            found: format!("{} runs", f.runs.len()),
+        });
     }
     let model = model(&f)?;
     let Dims { inputs: i, hidden: h, outputs: n_out } = model.dims;

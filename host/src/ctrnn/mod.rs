@@ -472,3 +472,46 @@ impl Model {
             .collect()
     }
 }
+
+/// Reads the input of `neuroloop ctrnn run` from CSV text: `width` numbers per row (one row
+/// per time step). A first line whose cells are all names (not numbers) is a header; an input
+/// without rows is an error; every error names the line.
+///
+/// ```
+/// let rows = neuroloop_host::ctrnn::read_input_csv("u0,u1\n0.5,1\n-2,3e-1\n".as_bytes(), 2).unwrap();
+/// assert_eq!(rows, [[0.5, 1.0], [-2.0, 0.3]]);
+/// assert!(neuroloop_host::ctrnn::read_input_csv("0.5,x\n".as_bytes(), 2).is_err());
+/// assert!(neuroloop_host::ctrnn::read_input_csv("".as_bytes(), 2).is_err());
+/// ```
+pub fn read_input_csv(text: impl std::io::Read, width: usize) -> anyhow::Result<Vec<Vec<f32>>> {
+    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(text);
+    let mut rows = Vec::new();
+    for (n, record) in r.records().enumerate() {
+        let record = record.map_err(|e| anyhow::anyhow!("line {}: {e}", n + 1))?;
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let cells: Result<Vec<f32>, _> = record.iter().map(str::parse::<f32>).collect();
+        match cells {
+            Ok(v) if v.len() == width => {
+                if let Some(k) = v.iter().position(|x| !x.is_finite()) {
+                    anyhow::bail!("line {}: value {} is not finite", n + 1, k + 1);
+                }
+                rows.push(v);
+            }
+            Ok(v) => anyhow::bail!("line {}: {} values, the model has {width} inputs", n + 1, v.len()),
+            Err(_) if n == 0 && record.iter().all(|c| c.parse::<f64>().is_err()) => {} // header
+            Err(e) => anyhow::bail!("line {}: {e} (every cell must be a number)", n + 1),
+        }
+    }
+    if rows.is_empty() {
+        anyhow::bail!("no input rows");
+    }
+    Ok(rows)
+}
+
+/// [`read_input_csv`] of a file; errors name the file.
+pub fn read_input_csv_file(path: &Path, width: usize) -> anyhow::Result<Vec<Vec<f32>>> {
+    let f = std::fs::File::open(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    read_input_csv(std::io::BufReader::new(f), width).map_err(|e| anyhow::anyhow!("{} {e}", path.display()))
+}

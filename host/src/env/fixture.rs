@@ -67,6 +67,11 @@ impl EnvReport {
     }
 }
 
+/// The largest of `acc` and `ds`; NaN if any is NaN (a replay that produces NaN fails).
+fn nan_max(acc: f64, ds: impl Iterator<Item = f64>) -> f64 {
+    ds.fold(acc, |m, d| if d.is_nan() || m.is_nan() { f64::NAN } else { m.max(d) })
+}
+
 /// Replays a `neuroloop-env-fixture` (JSON text): each episode from its initial state, the
 /// listed actions in order. The time limit does not apply (the spec: episodes end at
 /// termination or at their length).
@@ -77,6 +82,9 @@ pub fn check_env_fixture(text: &str) -> anyhow::Result<EnvReport> {
     }
     if file.version != 1 {
         bail!("version is {}: this build reads version 1", file.version);
+    }
+    if file.episodes.is_empty() || file.episodes.iter().any(|e| e.steps.is_empty()) {
+        bail!("the fixture replays nothing: it needs at least one episode of at least one step");
     }
     let mut env = file.env.make();
     let (mut ds, mut dobs, mut mism, mut steps) = (0.0f64, 0.0f64, 0usize, 0usize);
@@ -93,8 +101,9 @@ pub fn check_env_fixture(text: &str) -> anyhow::Result<EnvReport> {
             if st.obs.len() != o.len() || st.state.len() != s.len() {
                 bail!("{}: observation or state has the wrong length", at());
             }
-            dobs = o.iter().zip(&st.obs).map(|(a, b)| (f64::from(*a) - b).abs()).fold(dobs, f64::max);
-            ds = s.iter().zip(&st.state).map(|(a, b)| (a - b).abs()).fold(ds, f64::max);
+            dobs = nan_max(dobs, o.iter().zip(&st.obs).map(|(a, b)| (f64::from(*a) - b).abs()));
+            ds = nan_max(ds, s.iter().zip(&st.state).map(|(a, b)| (a - b).abs()));
+            // A NaN reward never equals the recorded one: counted as a mismatch.
             if tr.reward != st.reward || tr.terminated != st.terminated {
                 mism += 1;
             }

@@ -21,18 +21,52 @@ use serde::{Deserialize, Serialize};
 /// A network whose buffers are `Vec`s.
 pub type HostSorn = Sorn<Vec<f32>, Vec<u16>, Vec<u32>>;
 
-/// Builds a network for `cfg` from `seed`, allocating exactly the buffers [`Layout`] asks for.
+/// Why a network could not be built on the host.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BuildError {
+    /// The config or buffers were refused by the core.
+    Core(neuroloop_core::sorn::Error),
+    /// The network would need more memory than the budget.
+    Budget(crate::budget::OverBudget),
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::Core(e) => write!(f, "{e}"),
+            BuildError::Budget(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Builds a network for `cfg` from `seed`, allocating exactly the buffers [`Layout`] asks for,
+/// within the memory budget ([`crate::budget::bytes`]).
 ///
 /// ```
 /// use neuroloop_core::sorn::Config;
 /// let net = neuroloop_host::sorn::build(&Config::DEFAULT, 3).unwrap();
 /// assert_eq!(net.config().ne, 200);
+/// // Valid, but 34 GB: refused before anything is allocated.
+/// let huge = Config { ne: 65_535, ni: 65_535, lambda_ee: 32_000.0, lambda_ei: 32_000.0, h_ip: Some(0.1), ..Config::DEFAULT };
+/// assert!(huge.validate().is_ok());
+/// let e = neuroloop_host::sorn::build(&huge, 1).unwrap_err().to_string();
+/// assert!(e.contains("would need") && e.contains("GB"), "{e}");
 /// ```
-pub fn build(cfg: &Config, seed: u64) -> Result<HostSorn, neuroloop_core::sorn::Error> {
-    let l = Layout::new(cfg);
+pub fn build(cfg: &Config, seed: u64) -> Result<HostSorn, BuildError> {
+    build_within(cfg, seed, crate::budget::bytes())
+}
+
+/// [`build`] with an explicit memory budget in bytes.
+pub fn build_within(cfg: &Config, seed: u64, budget: u64) -> Result<HostSorn, BuildError> {
     // Validate first so an absurd config is an error, not a huge allocation.
-    cfg.validate().map_err(neuroloop_core::sorn::Error::Config)?;
-    Sorn::new(cfg, seed, Buffers::new(vec![0.0; l.f32_len], vec![0; l.u16_len], vec![0; l.u32_len]))
+    cfg.validate().map_err(|e| BuildError::Core(neuroloop_core::sorn::Error::Config(e)))?;
+    let l = Layout::new(cfg);
+    let what = format!("a SORN of ne = {}, ni = {}", cfg.ne, cfg.ni);
+    crate::budget::check(what, l.bytes() as u64, budget).map_err(BuildError::Budget)?;
+    let bufs = Buffers::new(vec![0.0; l.f32_len], vec![0; l.u16_len], vec![0; l.u32_len]);
+    Sorn::new(cfg, seed, bufs).map_err(BuildError::Core)
 }
 
 /// The generator of the README input: uniform [0, 1) on every channel, drawn from the run's

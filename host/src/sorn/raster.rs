@@ -14,7 +14,10 @@ impl Raster {
     /// An empty raster of `units` units with room for `steps` rows.
     pub fn with_capacity(units: usize, steps: usize) -> Raster {
         let words_per_row = words_for(units);
-        Raster { units, words_per_row, bits: Vec::with_capacity(words_per_row * steps) }
+        // The reservation is a hint, capped: a count from a file or a command line never sizes
+        // an allocation beyond what pushes actually fill.
+        let rows = steps.min(1 << 16);
+        Raster { units, words_per_row, bits: Vec::with_capacity(words_per_row.saturating_mul(rows)) }
     }
 
     /// Appends one step given as the core's spike words (bit `i % 32` of word `i / 32`).

@@ -90,6 +90,17 @@ impl FromStr for Recorder {
     }
 }
 
+/// Every file name the exports of [`Recordings`] can write into a segment's folder.
+pub fn files() -> Vec<String> {
+    let mut f: Vec<String> = Recorder::ALL
+        .iter()
+        .flat_map(|r| [format!("{}.npy", r.name()), format!("{}_steps.npy", r.name()), format!("{}.csv", r.name())])
+        .collect();
+    let csv = ["spikes_excitatory.csv", "spikes_inhibitory.csv", "spikes_recurrent.csv", "connection_counts.csv"];
+    f.extend(csv.map(String::from));
+    f
+}
+
 /// What to record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordSpec {
@@ -190,22 +201,24 @@ impl RecordSpec {
     /// assert_eq!(spec.bytes_needed(&Config::DEFAULT, 1000), 28_000);
     /// ```
     pub fn bytes_needed(&self, cfg: &Config, steps: u64) -> u64 {
+        // Saturating: a count from the command line must not wrap below the budget.
         let l = Layout::new(cfg);
-        let (ne, ni) = (cfg.ne as u64, cfg.ni as u64);
+        let (ne, ni) = (u64::from(cfg.ne), u64::from(cfg.ni));
         let samples = steps.div_ceil(self.every.max(1));
-        let raster = |n: u64| steps * 4 * words_for(n as usize) as u64;
+        let raster = |n: u64| steps.saturating_mul(4 * words_for(n as usize) as u64);
+        let sampled = |per: u64| samples.saturating_mul(per.saturating_add(8));
         self.recorders
             .iter()
             .map(|r| match r {
                 Recorder::ExcitatoryActivation | Recorder::RecurrentActivation => raster(ne),
                 Recorder::InhibitoryActivation => raster(ni),
-                Recorder::Wee => samples * (8 + 8 * l.ee_capacity as u64),
-                Recorder::Wei => samples * (8 + 8 * l.ei_capacity as u64),
-                Recorder::Te => samples * (8 + 4 * ne),
-                Recorder::Ti => samples * (8 + 4 * ni),
-                Recorder::EeConnectionCounts | Recorder::EiConnectionCounts => steps * 4,
+                Recorder::Wee => sampled((l.ee_capacity as u64).saturating_mul(8)),
+                Recorder::Wei => sampled((l.ei_capacity as u64).saturating_mul(8)),
+                Recorder::Te => sampled(4 * ne),
+                Recorder::Ti => sampled(4 * ni),
+                Recorder::EeConnectionCounts | Recorder::EiConnectionCounts => steps.saturating_mul(4),
             })
-            .sum()
+            .fold(0u64, u64::saturating_add)
     }
 }
 
@@ -270,8 +283,10 @@ impl Recordings {
             return Err(RecordError::OverBudget { needed, budget: spec.budget_bytes });
         }
         let (ne, ni) = (cfg.ne as usize, cfg.ni as usize);
-        let raster = |r: Recorder, n: usize| spec.has(r).then(|| Raster::with_capacity(n, steps as usize));
-        let counts = |r: Recorder| if spec.has(r) { Vec::with_capacity(steps as usize) } else { Vec::new() };
+        // Within the budget checked above, so the capacities are sizes that fit in memory.
+        let steps = usize::try_from(steps).unwrap_or(usize::MAX);
+        let raster = |r: Recorder, n: usize| spec.has(r).then(|| Raster::with_capacity(n, steps));
+        let counts = |r: Recorder| if spec.has(r) { Vec::with_capacity(steps) } else { Vec::new() };
         Ok(Recordings {
             excitatory: raster(Recorder::ExcitatoryActivation, ne),
             inhibitory: raster(Recorder::InhibitoryActivation, ni),

@@ -18,6 +18,13 @@ use super::snapshot;
 use super::statistics;
 use crate::figures::{self, Fit};
 
+/// Every file a report writes into `RUN_DIR/report/`.
+pub fn files() -> Vec<String> {
+    let mut f: Vec<String> = FIGURES.iter().flat_map(|s| [format!("{s}.png"), format!("{s}.svg")]).collect();
+    f.extend(["index.html".to_string(), "statistics.json".to_string()]);
+    f
+}
+
 /// File name of the snapshot taken before the first step.
 pub const INITIAL: &str = "initial.nlsnap";
 
@@ -57,7 +64,7 @@ fn replay(dir: &Path, meta: &RunMeta, keep: u64, flip: Option<usize>) -> anyhow:
     let total = meta.total_steps;
     let first_step = total.saturating_sub(keep) + 1;
     let mut spikes = Raster::with_capacity(net.config().ne as usize, keep.min(total) as usize);
-    let mut counts = Vec::with_capacity(total as usize);
+    let mut counts = Vec::new();
     let mut u = vec![0.0f32; net.config().nu as usize];
     for seg in &meta.segments {
         net.set_mode(seg.mode());
@@ -76,9 +83,7 @@ fn replay(dir: &Path, meta: &RunMeta, keep: u64, flip: Option<usize>) -> anyhow:
 /// Replays a run directory from its initial snapshot and returns the final network: equal, bit
 /// for bit, to the one in `state.nlsnap` (runs are pure functions of seed and inputs).
 pub fn replay_final(dir: &Path) -> anyhow::Result<HostSorn> {
-    let text = std::fs::read_to_string(dir.join(rundir::META))
-        .with_context(|| format!("{} is not a run directory (no {})", dir.display(), rundir::META))?;
-    let meta: RunMeta = serde_json::from_str(&text).context("run.json")?;
+    let (meta, _) = rundir::read(dir)?;
     Ok(replay(dir, &meta, 1, None)?.net)
 }
 
@@ -86,9 +91,7 @@ pub fn replay_final(dir: &Path) -> anyhow::Result<HostSorn> {
 /// report directory. `keep` bounds the steps drawn in the raster and used for ISIs and
 /// correlations (the last `keep` steps).
 pub fn report(dir: &Path, keep: u64) -> anyhow::Result<PathBuf> {
-    let text = std::fs::read_to_string(dir.join(rundir::META))
-        .with_context(|| format!("{} is not a run directory (no {})", dir.display(), rundir::META))?;
-    let meta: RunMeta = serde_json::from_str(&text).context("run.json")?;
+    let (meta, _) = rundir::read(dir)?;
     if !dir.join(INITIAL).exists() {
         bail!("{} has no {INITIAL}: it was recorded by an older neuroloop; record the run again", dir.display());
     }

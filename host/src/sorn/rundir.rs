@@ -10,7 +10,7 @@
 //! | `recordings/seg-NNN/` | what `--record` asked for, one folder per segment |
 //! | `report/` | `neuroloop sorn report`'s figures and `index.html` |
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use neuroloop_core::sorn::{Freeze, Mode, Phase};
@@ -80,9 +80,12 @@ impl Segment {
     }
 }
 
-/// Prepares `dir` for a new run: creates it, or, when it exists and is not empty, refuses unless
-/// `force` is given and it is a run directory (has `run.json`), whose files are then removed.
-pub fn prepare(dir: &Path, force: bool) -> anyhow::Result<()> {
+/// Prepares `dir` for a new run: creates it, or, when it exists and is not empty, refuses
+/// unless `force` is given and it is a run directory ([`read`] verifies its files agree),
+/// whose files, the ones neuroloop writes, are then removed. Anything else in it stays; the
+/// paths kept are returned.
+pub fn prepare(dir: &Path, force: bool) -> anyhow::Result<Vec<PathBuf>> {
+    let mut kept = Vec::new();
     if dir.exists() {
         let mut entries = std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
         if entries.next().is_some() {
@@ -92,27 +95,55 @@ pub fn prepare(dir: &Path, force: bool) -> anyhow::Result<()> {
                     dir.display()
                 );
             }
-            if !dir.join(META).exists() {
-                bail!(
-                    "{} is not a run directory (no {META}): refusing to overwrite it even with --force",
-                    dir.display()
-                );
+            if let Err(e) = read(dir) {
+                bail!("{} is not a run directory ({e:#}): refusing to overwrite it even with --force", dir.display());
             }
-            for name in [CONFIG, META, STATE, super::report::INITIAL] {
-                let p = dir.join(name);
-                if p.exists() {
-                    std::fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
-                }
-            }
-            for sub in ["recordings", "report"] {
-                let p = dir.join(sub);
-                if p.is_dir() {
-                    std::fs::remove_dir_all(&p).with_context(|| format!("cannot remove {}", p.display()))?;
-                }
-            }
+            remove_known(dir, &mut kept)?;
         }
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(kept)
+}
+
+/// Removes the files neuroloop writes into a run directory (and the folders that are empty
+/// afterwards); everything else is left and listed in `kept`.
+fn remove_known(dir: &Path, kept: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let remove = |p: &Path| std::fs::remove_file(p).with_context(|| format!("cannot remove {}", p.display()));
+    for name in [CONFIG, META, STATE, super::report::INITIAL] {
+        let p = dir.join(name);
+        if p.is_file() {
+            remove(&p)?;
+        }
+    }
+    let report_files = super::report::files();
+    let recording_files = super::record::files();
+    let sub = |path: PathBuf, known: &dyn Fn(&str) -> bool, kept: &mut Vec<PathBuf>| -> anyhow::Result<()> {
+        for e in std::fs::read_dir(&path).with_context(|| format!("cannot read {}", path.display()))? {
+            let p = e?.path();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+            if p.is_file() && known(&name) { remove(&p)? } else { kept.push(p) }
+        }
+        let _ = std::fs::remove_dir(&path); // only when empty
+        Ok(())
+    };
+    let report = dir.join("report");
+    if report.is_dir() {
+        sub(report, &|n| report_files.iter().any(|f| f == n), kept)?;
+    }
+    let recordings = dir.join("recordings");
+    if recordings.is_dir() {
+        for e in std::fs::read_dir(&recordings)? {
+            let seg = e?.path();
+            let is_segment = seg.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("seg-"));
+            if seg.is_dir() && is_segment {
+                sub(seg, &|n| recording_files.iter().any(|f| f == n), kept)?;
+            } else {
+                kept.push(seg);
+            }
+        }
+        let _ = std::fs::remove_dir(&recordings);
+    }
+    Ok(())
 }
 
 /// Writes the config, metadata and final snapshot of a run.
@@ -128,14 +159,45 @@ pub fn write(dir: &Path, meta: &RunMeta, snap: &Snapshot) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// Reads a run directory's metadata and final snapshot.
+/// Parses `run.json` and checks that its segments add up to `total_steps`.
+pub fn parse_meta(text: &str) -> anyhow::Result<RunMeta> {
+    let meta: RunMeta = crate::json::from_str(text)?;
+    let sum = meta.segments.iter().try_fold(0u64, |acc, s| acc.checked_add(s.steps));
+    if sum != Some(meta.total_steps) {
+        bail!("total_steps {} is not the sum of its segments' steps", meta.total_steps);
+    }
+    Ok(meta)
+}
+
+/// Reads a run directory's metadata and final snapshot, and checks that they belong together:
+/// the segments add up to `total_steps`, and the snapshot holds the seed, the step count and
+/// the config (`config.toml`) that `run.json` and the directory say.
 pub fn read(dir: &Path) -> anyhow::Result<(RunMeta, Snapshot)> {
     let meta_path = dir.join(META);
     let text = std::fs::read_to_string(&meta_path)
         .with_context(|| format!("{} is not a run directory: cannot read {}", dir.display(), meta_path.display()))?;
     let meta: RunMeta =
         crate::json::from_str(&text).with_context(|| format!("{} is not valid", meta_path.display()))?;
+    let sum = meta.segments.iter().try_fold(0u64, |acc, s| acc.checked_add(s.steps));
+    if sum != Some(meta.total_steps) {
+        bail!("{}: total_steps {} is not the sum of its segments' steps", meta_path.display(), meta.total_steps);
+    }
     let snap =
         snapshot::load(&dir.join(STATE)).with_context(|| format!("cannot load {}", dir.join(STATE).display()))?;
+    if snap.seed != meta.seed || snap.net.counters().steps != meta.total_steps {
+        bail!(
+            "{} (seed {}, {} steps) does not belong to {} (seed {}, {} steps)",
+            STATE,
+            snap.seed,
+            snap.net.counters().steps,
+            META,
+            meta.seed,
+            meta.total_steps
+        );
+    }
+    let config = super::load_config(&dir.join(CONFIG))?;
+    if config != *snap.net.config() {
+        bail!("{} does not hold the config of {}", CONFIG, STATE);
+    }
     Ok((meta, snap))
 }
