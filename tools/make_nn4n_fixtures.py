@@ -27,6 +27,7 @@ import os
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no tools/__pycache__ in the work tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nn4n_export as ne  # noqa: E402
 
