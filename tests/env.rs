@@ -23,6 +23,29 @@ fn cartpole_replays_gymnasium_exactly_enough() {
 }
 
 #[test]
+fn every_gymnasium_plant_replays_with_exact_rewards() {
+    // tools/make_env_fixtures.py with gymnasium 1.4.0: clipped torques and forces, the left
+    // wall, the goal (MountainCarContinuous's +100), wrapped angles, clipped velocities. Every
+    // reward and termination equals gymnasium's bit for bit; the state within 1e-12 (libm's
+    // sin/cos may differ from the C library's by an ulp; the rewards still agree).
+    for (file, env, episodes, steps) in [
+        ("cartpole_v1.json", EnvId::CartPole, 3, 330),
+        ("pendulum_v1.json", EnvId::Pendulum, 4, 800),
+        ("mountain_car_v0.json", EnvId::MountainCar, 3, 624),
+        ("mountain_car_continuous_v0.json", EnvId::MountainCarContinuous, 3, 507),
+        ("acrobot_v1.json", EnvId::Acrobot, 3, 653),
+    ] {
+        let r = check_env_fixture(&fixture_text(file)).unwrap();
+        assert_eq!((r.env, r.episodes, r.steps, r.mismatches), (env, episodes, steps, 0), "{file}");
+        assert!(r.max_state_diff < 1e-12 && r.max_obs_diff == 0.0, "{file}: {r:?}");
+    }
+    // The goal bonus is in the fixture, so the exact comparison covers it.
+    let v: serde_json::Value = serde_json::from_str(&fixture_text("mountain_car_continuous_v0.json")).unwrap();
+    let last = &v["episodes"][0]["steps"].as_array().unwrap().last().unwrap()["reward"];
+    assert!(last.as_f64().unwrap() > 99.0, "{last}");
+}
+
+#[test]
 fn bad_fixtures_are_errors_that_say_where() {
     let mut v: serde_json::Value = serde_json::from_str(&fixture_text("cartpole_v1.json")).unwrap();
     v["episodes"][1]["steps"][2]["action"] = serde_json::json!("left");

@@ -176,12 +176,7 @@ pub fn read(dir: &Path) -> anyhow::Result<(RunMeta, Snapshot)> {
     let meta_path = dir.join(META);
     let text = std::fs::read_to_string(&meta_path)
         .with_context(|| format!("{} is not a run directory: cannot read {}", dir.display(), meta_path.display()))?;
-    let meta: RunMeta =
-        crate::json::from_str(&text).with_context(|| format!("{} is not valid", meta_path.display()))?;
-    let sum = meta.segments.iter().try_fold(0u64, |acc, s| acc.checked_add(s.steps));
-    if sum != Some(meta.total_steps) {
-        bail!("{}: total_steps {} is not the sum of its segments' steps", meta_path.display(), meta.total_steps);
-    }
+    let meta = parse_meta(&text).with_context(|| format!("{} is not valid", meta_path.display()))?;
     let snap =
         snapshot::load(&dir.join(STATE)).with_context(|| format!("cannot load {}", dir.join(STATE).display()))?;
     if snap.seed != meta.seed || snap.net.counters().steps != meta.total_steps {
