@@ -35,11 +35,11 @@ fn fixtures_that_replay_nothing_or_produce_nan_fail() {
     let nan = json!({"activation": "relu", "alpha": [1.0], "w_in_to_from": [[3e38]], "b_in": [0.0],
         "w_rec_to_from": [[0.0]], "b_rec": [0.0], "w_out_to_from": [[0.0]], "b_out": [0.0],
         "runs": [{"input": [[3e38]], "v0": [0.0], "hidden_fr": [[0.0]], "output": [[0.0]]}]});
-    let r = neuroloop_host::ctrnn::check_fixture(&nan.to_string()).unwrap();
+    let r = neuroloop_host::ctrnn::check_fixture(&nan.to_string(), false).unwrap();
     assert!(r.max_output_diff.is_nan() && !r.passes(), "{r:?}");
     let mut none = nan.clone();
     none["runs"] = json!([]);
-    assert!(neuroloop_host::ctrnn::check_fixture(&none.to_string()).is_err());
+    assert!(neuroloop_host::ctrnn::check_fixture(&none.to_string(), false).is_err());
 }
 
 #[test]

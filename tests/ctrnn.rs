@@ -16,7 +16,7 @@ const FIXTURE: &str = include_str!("fixtures/ctrnn_tanh_nn4n.json");
 
 #[test]
 fn nn4n_fixture_replays_within_tolerance() {
-    let r = check_fixture(FIXTURE).unwrap();
+    let r = check_fixture(FIXTURE, false).unwrap();
     assert_eq!((r.runs, r.steps), (2, 100));
     assert!(r.max_hidden_diff <= 1e-6 && r.max_output_diff <= 1e-6, "{r:?}");
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ctrnn_tanh_nn4n.json");
@@ -225,7 +225,9 @@ fn every_kind_of_bad_model_file_is_a_typed_error() {
         "{dale:?}"
     );
     let ei = with(|v| v["masks"] = json!({"ei_rec": [[1, 1], [1, -1]]}));
-    assert!(matches!(ei, Err(E::MaskEntry { ref field, .. }) if field == "masks.ei_rec"), "{ei:?}");
+    assert!(matches!(ei, Err(E::SignDisagrees { row: 0, col: 1, .. })), "{ei:?}");
+    let text = ei.unwrap_err().to_string();
+    assert!(text.contains("disagrees with neuron_sign[1]") && !text.contains("must be +1 or -1"), "{text}");
     // Every error names its field in its message.
     let text = with(|v| v["b_rec"] = json!([0.0, "x"])).unwrap_err().to_string();
     assert!(text.contains("b_rec[1]"), "{text}");
@@ -347,7 +349,7 @@ fn make_fixture(m: &Model, steps: usize, seed: u64) -> Value {
 fn masked_dale_fixtures_are_checked_too() {
     let m = masked_model(5);
     let fixture = make_fixture(&m, 30, 1);
-    let r = check_fixture(&fixture.to_string()).unwrap();
+    let r = check_fixture(&fixture.to_string(), false).unwrap();
     assert_eq!((r.max_hidden_diff, r.max_output_diff), (0.0, 0.0), "the core replays its own trajectory exactly");
     // Through the CLI, from a file.
     let tmp = temp_dir();
@@ -368,10 +370,34 @@ fn masked_dale_fixtures_are_checked_too() {
     let (i, j) =
         (0..20).flat_map(|i| (0..20).map(move |j| (i, j))).find(|&(i, j)| sparsity[i][j] == json!(0.0)).unwrap();
     broken["w_rec_to_from"][i][j] = json!(0.5);
-    assert!(matches!(check_fixture(&broken.to_string()), Err(ModelError::Violation { .. })));
+    assert!(matches!(check_fixture(&broken.to_string(), false), Err(ModelError::Violation { .. })));
     let mut noisy = fixture;
     noisy["noise"]["preact_noise"] = json!(0.1);
-    assert!(check_fixture(&noisy.to_string()).is_err());
+    assert!(check_fixture(&noisy.to_string(), false).is_err());
+}
+
+#[test]
+fn a_fixture_with_an_alpha_outside_0_1_is_refused_as_the_loader_refuses_it() {
+    // nn4n does not bound a learned alpha; the model loader refuses one outside (0, 1] unless
+    // --allow-any-alpha, and so does the fixture check (a passing replay is of a model that
+    // `ctrnn run` takes under the same flag).
+    let mut m = masked_model(6);
+    let h = m.dims.hidden;
+    let n = m.params.len();
+    m.params[n - h + 3] = -0.0013;
+    let fixture = make_fixture(&m, 20, 2).to_string();
+    let e = check_fixture(&fixture, false).unwrap_err();
+    assert!(matches!(e, ModelError::Alpha { index: 3, .. }), "{e:?}");
+    let r = check_fixture(&fixture, true).unwrap();
+    assert!(r.passes(), "{r:?}");
+    let tmp = temp_dir();
+    let path = tmp.path().join("alpha.json");
+    std::fs::write(&path, &fixture).unwrap();
+    let (code, _, err) = cli(&["ctrnn", "check", path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.starts_with("error:") && err.contains("alpha[3]") && err.contains("(0, 1]"), "{err}");
+    let (code, out, _) = cli(&["ctrnn", "check", "--allow-any-alpha", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
 }
 
 #[test]

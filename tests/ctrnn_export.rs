@@ -53,7 +53,7 @@ fn nn4n_export_round_trip() {
     let sign = model.neuron_sign.as_ref().expect("Dale's law: neuron_sign");
     assert_eq!(sign.iter().filter(|s| **s < 0.0).count(), 4, "exc_pct 0.75 of two areas of 6: 2 + 2 inhibitory");
     assert!(model.masks.sparsity_rec.is_some() && model.masks.ei_rec.is_some() && model.masks.ei_out.is_some());
-    let r = check_fixture_file(&dir.path().join("fixture.json")).unwrap();
+    let r = check_fixture_file(&dir.path().join("fixture.json"), false).unwrap();
     assert!(r.passes() && r.runs == 2, "{r:?}");
 
     // The command line, on the checkpoint nn4n's model.save wrote: the same model file.

@@ -75,7 +75,7 @@ fn every_nn4n_parity_fixture_replays_within_tolerance() {
     let all = fixtures_ending("_nn4n.json");
     assert!(all.len() >= 7, "{all:?}");
     for name in &all {
-        let r = check_fixture_file(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        let r = check_fixture_file(&fixture(name), false).unwrap_or_else(|e| panic!("{name}: {e:#}"));
         assert!(r.runs >= 1 && r.steps >= 30, "{name}: {r:?}");
         assert!(r.passes(), "{name}: {r:?}");
         // nn4n's float32 kernels vs ours: far below the tolerance (spec section 12).

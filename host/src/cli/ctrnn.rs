@@ -16,6 +16,10 @@ pub enum CtrnnCommand {
     Check {
         /// The fixture (JSON, the format of shared/spec/ctrnn.md section 12).
         fixture: PathBuf,
+        /// Replay an alpha outside (0, 1] (a learned alpha nn4n let go negative or past 1)
+        /// instead of refusing it, as `ctrnn run --allow-any-alpha` runs such a model.
+        #[arg(long)]
+        allow_any_alpha: bool,
     },
     /// Run a model file on an input CSV (one row per time step, one column per input channel)
     /// and write the readout as CSV (one row per step).
@@ -65,8 +69,8 @@ pub struct RunArgs {
 
 pub fn run(cmd: CtrnnCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
     match cmd {
-        CtrnnCommand::Check { fixture } => {
-            let r = check_fixture_file(&fixture)?;
+        CtrnnCommand::Check { fixture, allow_any_alpha } => {
+            let r = check_fixture_file(&fixture, allow_any_alpha)?;
             writeln!(out, "fixture {:?}: {} run(s), {} steps replayed", r.name, r.runs, r.steps)?;
             let verdict = if r.passes() { "ok" } else { "FAIL" };
             writeln!(

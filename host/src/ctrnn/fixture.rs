@@ -97,7 +97,7 @@ struct Fixture {
 }
 
 /// Reads the model part of a fixture (weights `*_to_from`, alpha, activation, masks).
-fn model(f: &Fixture) -> Result<Model, ModelError> {
+fn model(f: &Fixture, allow_any_alpha: bool) -> Result<Model, ModelError> {
     let (h, i, n_out) = (f.b_rec.len(), file::cols(&f.w_in_to_from), f.b_out.len());
     if h == 0 || i == 0 || n_out == 0 {
         return Err(ModelError::Shape {
@@ -130,6 +130,13 @@ fn model(f: &Fixture) -> Result<Model, ModelError> {
         file::alpha(&f.alpha, h)?,
     ]
     .concat();
+    // The loader's rule: a replay that passes must be of a model `ctrnn run` also accepts.
+    let alpha = &params[params.len() - h..];
+    if let Some((index, &value)) = alpha.iter().enumerate().find(|(_, a)| !(**a > 0.0 && **a <= 1.0)) {
+        if !allow_any_alpha {
+            return Err(ModelError::Alpha { index, value });
+        }
+    }
     let mut masks = Masks::default();
     let mut neuron_sign = None;
     if let Some(m) = &f.masks {
@@ -178,8 +185,10 @@ fn max_diff(acc: f32, a: &[f32], b: &[f32]) -> f32 {
         .fold(acc, |m, d| if d.is_nan() || m.is_nan() { f32::NAN } else { m.max(d) })
 }
 
-/// Replays every run of a fixture (JSON text) and reports the largest deviations.
-pub fn check_fixture(text: &str) -> Result<FixtureReport, ModelError> {
+/// Replays every run of a fixture (JSON text) and reports the largest deviations. An alpha
+/// outside `(0, 1]` (nn4n does not bound a learned alpha) is refused as the model loader
+/// refuses it, unless `allow_any_alpha` (`--allow-any-alpha`, as for `ctrnn run`).
+pub fn check_fixture(text: &str, allow_any_alpha: bool) -> Result<FixtureReport, ModelError> {
     let f: Fixture = crate::json::from_str(text)?;
     let noise = f.noise.clone().unwrap_or_default();
     for (k, x) in [("preact_noise", noise.preact_noise), ("postact_noise", noise.postact_noise)] {
@@ -199,7 +208,7 @@ pub fn check_fixture(text: &str) -> Result<FixtureReport, ModelError> {
             found: format!("{} runs", f.runs.len()),
         });
     }
-    let model = model(&f)?;
+    let model = model(&f, allow_any_alpha)?;
     let Dims { inputs: i, hidden: h, outputs: n_out } = model.dims;
     let net = model.network().map_err(|e| ModelError::Json(e.to_string()))?;
     let (mut dh, mut dy, mut steps) = (0.0f32, 0.0f32, 0usize);
@@ -239,7 +248,7 @@ pub fn check_fixture(text: &str) -> Result<FixtureReport, ModelError> {
 }
 
 /// Reads and replays a fixture file.
-pub fn check_fixture_file(path: &Path) -> anyhow::Result<FixtureReport> {
+pub fn check_fixture_file(path: &Path, allow_any_alpha: bool) -> anyhow::Result<FixtureReport> {
     let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    check_fixture(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    check_fixture(&text, allow_any_alpha).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }

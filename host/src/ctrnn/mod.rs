@@ -163,6 +163,18 @@ pub enum ModelError {
         /// The value.
         value: f32,
     },
+    /// A `masks.ei_rec` entry of an unpruned synapse that disagrees with its presynaptic
+    /// neuron's `neuron_sign` (Dale's law: a neuron's outgoing synapses share one sign).
+    SignDisagrees {
+        /// Row of `masks.ei_rec` (postsynaptic neuron).
+        row: usize,
+        /// Column (presynaptic neuron, the index into `neuron_sign`).
+        col: usize,
+        /// The mask entry.
+        mask: f32,
+        /// `neuron_sign[col]`.
+        sign: f32,
+    },
     /// A `neuron_sign` entry that is not +1 or -1.
     NeuronSign {
         /// Neuron.
@@ -206,6 +218,12 @@ impl fmt::Display for ModelError {
                 let allowed = if field.starts_with("masks.sparsity") { "0 or 1" } else { "+1 or -1" };
                 write!(f, "{field}[{row}][{col}] = {value}: entries must be {allowed}")
             }
+            ModelError::SignDisagrees { row, col, mask, sign } => write!(
+                f,
+                "masks.ei_rec[{row}][{col}] = {mask:+} disagrees with neuron_sign[{col}] = {sign:+}: under Dale's \
+                 law every outgoing synapse of neuron {col} (column {col}, rows are postsynaptic) has its sign \
+                 (a mask that marks rows instead of columns is transposed)"
+            ),
             ModelError::NeuronSign { index, value } => write!(f, "neuron_sign[{index}] = {value}: must be +1 or -1"),
             ModelError::Violation { field, row, col, value, rule } => {
                 write!(f, "{field}[{row}][{col}] = {value} breaks {rule}")
@@ -344,12 +362,7 @@ impl Model {
             for k in 0..h * h {
                 let pruned = m.sparsity_rec.as_ref().is_some_and(|sp| sp[k] == 0.0);
                 if !pruned && ei[k] != s[k % h] {
-                    return Err(ModelError::MaskEntry {
-                        field: "masks.ei_rec".into(),
-                        row: k / h,
-                        col: k % h,
-                        value: ei[k],
-                    });
+                    return Err(ModelError::SignDisagrees { row: k / h, col: k % h, mask: ei[k], sign: s[k % h] });
                 }
             }
         }
@@ -482,6 +495,8 @@ impl Model {
 /// assert_eq!(rows, [[0.5, 1.0], [-2.0, 0.3]]);
 /// assert!(neuroloop_host::ctrnn::read_input_csv("0.5,x\n".as_bytes(), 2).is_err());
 /// assert!(neuroloop_host::ctrnn::read_input_csv("".as_bytes(), 2).is_err());
+/// // Not a header: a value written another way is an error, not a skipped line.
+/// assert!(neuroloop_host::ctrnn::read_input_csv("np.float32(0.5),1\n0,1\n".as_bytes(), 2).is_err());
 /// ```
 pub fn read_input_csv(text: impl std::io::Read, width: usize) -> anyhow::Result<Vec<Vec<f32>>> {
     let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(text);
@@ -500,7 +515,7 @@ pub fn read_input_csv(text: impl std::io::Read, width: usize) -> anyhow::Result<
                 rows.push(v);
             }
             Ok(v) => anyhow::bail!("line {}: {} values, the model has {width} inputs", n + 1, v.len()),
-            Err(_) if n == 0 && record.iter().all(|c| c.parse::<f64>().is_err()) => {} // header
+            Err(_) if n == 0 && record.len() == width && record.iter().all(is_column_name) => {} // header
             Err(e) => anyhow::bail!("line {}: {e} (every cell must be a number)", n + 1),
         }
     }
@@ -508,6 +523,15 @@ pub fn read_input_csv(text: impl std::io::Read, width: usize) -> anyhow::Result<
         anyhow::bail!("no input rows");
     }
     Ok(rows)
+}
+
+/// A header cell: a name such as `u0`, `obs[1]` or `x velocity` (not a number, and not a
+/// value written some other way, such as `np.float32(0.5)`, which must be an error).
+fn is_column_name(cell: &str) -> bool {
+    let mut chars = cell.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || " _-.[]".contains(c))
+        && cell.parse::<f64>().is_err()
 }
 
 /// [`read_input_csv`] of a file; errors name the file.
