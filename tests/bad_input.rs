@@ -95,11 +95,12 @@ fn training_settings_out_of_range_are_errors_naming_the_setting() {
     let out = tmp.path().join("t");
     let o = out.to_str().unwrap();
     for (flag, value, says) in [
-        ("--hidden", "0", "hidden = 0"),
-        ("--sigma", "0", "sigma = 0"),
-        ("--sigma", "NaN", "sigma = NaN"),
-        ("--learning-rate", "inf", "learning_rate = inf"),
-        ("--pairs", "0", "pairs = 0"),
+        ("--hidden", "0", "(--hidden) = 0"),
+        ("--sigma", "0", "(--sigma) = 0"),
+        ("--sigma", "NaN", "(--sigma) = NaN"),
+        ("--learning-rate", "inf", "(--learning-rate) = inf"),
+        ("--pairs", "0", "(--pairs) = 0"),
+        ("--generations", "0", "(--generations) = 0"),
     ] {
         let err = fails(&[
             "train",
@@ -287,4 +288,56 @@ fn every_bit_flip_and_truncation_of_a_snapshot_is_refused() {
     for len in 0..bytes.len() {
         assert!(decode(&bytes[..len]).is_err(), "truncated to {len} was accepted");
     }
+    eprintln!("{} bit flips and {} truncations refused", bytes.len() * 8, bytes.len());
+}
+
+#[test]
+fn more_bad_inputs_of_the_same_kinds_say_what_is_wrong() {
+    let tmp = temp_dir();
+    let p = |name: &str| tmp.path().join(name);
+    let s = |path: &std::path::Path| path.to_str().unwrap().to_string();
+    // A fixture action that is neither a discrete index nor a list of numbers.
+    let mut v: serde_json::Value = serde_json::from_str(&common::fixture_text("cartpole_v1.json")).unwrap();
+    v["episodes"][0]["steps"][0]["action"] = json!(-1);
+    std::fs::write(p("e.json"), v.to_string()).unwrap();
+    let err = fails(&["env", "check", &s(&p("e.json"))]);
+    assert!(err.contains("episodes[0].steps[0].action: an action: a non-negative integer"), "{err}");
+    // A model's alpha of the wrong type.
+    let mut m: serde_json::Value = serde_json::from_str(&common::fixture_text("cartpole_controller.json")).unwrap();
+    m["alpha"] = json!("fast");
+    std::fs::write(p("m.json"), m.to_string()).unwrap();
+    let err = fails(&["ctrnn", "run", "--model", &s(&p("m.json")), "--input", &s(&p("m.json")), "--output", "y"]);
+    assert!(err.contains("alpha: a number, or a list"), "{err}");
+    // --out that is a file; an input that is a directory.
+    std::fs::write(p("file"), "mine").unwrap();
+    let err = fails(&["sorn", "run", "--steps", "1", "--seed", "1", "--out", &s(&p("file"))]);
+    assert!(err.contains("is a file, not a directory"), "{err}");
+    let err =
+        fails(&["train", "--env", "CartPole-v1", "--controller", "ctrnn", "--seed", "1", "--out", &s(&p("file"))]);
+    assert!(err.contains("is a file, not a directory"), "{err}");
+    assert_eq!(std::fs::read_to_string(p("file")).unwrap(), "mine");
+    let model = common::fixture("cartpole_controller.json");
+    let err = fails(&["ctrnn", "run", "--model", &s(&model), "--input", &s(tmp.path()), "--output", &s(&p("y.csv"))]);
+    assert!(err.contains("is a directory"), "{err}");
+    // A teacher inside --out is never overwritten, even with --force.
+    std::fs::create_dir(p("o")).unwrap();
+    std::fs::copy(&model, p("o/teacher.json")).unwrap();
+    let err = fails(&[
+        "train",
+        "--env",
+        "CartPole-v1",
+        "--controller",
+        "sorn",
+        "--teacher",
+        &s(&p("o/teacher.json")),
+        "--seed",
+        "1",
+        "--out",
+        &s(&p("o")),
+        "--force",
+    ]);
+    assert!(err.contains("also an input"), "{err}");
+    // A bound that means "positive" says so.
+    let e = neuroloop_host::sorn::parse_config("w_max = 0.0").unwrap_err().to_string();
+    assert!(e.ends_with("w_max = 0 is out of range: must be > 0"), "{e}");
 }

@@ -438,7 +438,12 @@ impl fmt::Display for ConfigError {
                 write!(f, "{field} = {value} is negative: must be >= 0")
             }
             ConfigError::OutOfRange { field, value, min, max } => {
-                write!(f, "{field} = {value} is out of range: must be in [{min}, {max}]")
+                // MIN_POSITIVE stands for "greater than 0", MAX for "no upper bound".
+                match (min == f32::MIN_POSITIVE, max == f32::MAX) {
+                    (true, true) => write!(f, "{field} = {value} is out of range: must be > 0"),
+                    (true, false) => write!(f, "{field} = {value} is out of range: must be in (0, {max}]"),
+                    _ => write!(f, "{field} = {value} is out of range: must be in [{min}, {max}]"),
+                }
             }
             ConfigError::CapacityTooLarge { matrix, capacity, max } => {
                 let fields = if matrix == "E->E" {
@@ -488,6 +493,9 @@ mod tests {
             ConfigError::Negative { field: "eta_stdp", value: -1.0 }
         );
         assert!(matches!(err(Config { p_sp: 2.0, ..Config::DEFAULT }), ConfigError::OutOfRange { field: "p_sp", .. }));
+        // "Positive" says so, not the smallest normal f32.
+        let e = err(Config { w_max: 0.0, ..Config::DEFAULT });
+        assert_eq!(std::format!("{e}"), "w_max = 0 is out of range: must be > 0");
         assert!(matches!(
             err(Config { te_min: 2.0, ..Config::DEFAULT }),
             ConfigError::MinAboveMax { min_field: "te_min", .. }

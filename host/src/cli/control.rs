@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
 use super::EnvArg;
@@ -111,10 +111,13 @@ pub struct EvalArgs {
 }
 
 pub fn train(a: TrainArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
-    if a.out.exists() && std::fs::read_dir(&a.out)?.next().is_some() && !a.force {
-        bail!("{} exists and is not empty: pass --force to overwrite", a.out.display());
+    super::check_output_dir(&a.out, a.force)?;
+    // The files training writes; none may be the teacher it reads.
+    let inputs: Vec<&std::path::Path> = a.teacher.iter().map(|p| p.as_path()).collect();
+    for name in ["model.json", "teacher.json", "controller.json", "learning_curve.csv", "learning_curve.png"] {
+        super::check_output(&a.out.join(name), true, &inputs)?;
     }
-    std::fs::create_dir_all(&a.out)?;
+    std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
     if a.controller == ControllerArg::Sorn {
         return train_sorn(&a, out, err);
     }

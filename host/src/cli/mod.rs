@@ -94,12 +94,12 @@ pub(crate) fn check_output(path: &std::path::Path, force: bool, inputs: &[&std::
 
 /// Checks that the directory `dir` may be written into: missing or empty, or `force`.
 pub(crate) fn check_output_dir(dir: &std::path::Path, force: bool) -> anyhow::Result<()> {
-    let non_empty = dir.is_dir() && std::fs::read_dir(dir)?.next().is_some();
-    if (non_empty || dir.is_file()) && !force {
-        anyhow::bail!("{} exists and is not empty: pass --force to write into it", dir.display());
-    }
-    if dir.is_file() {
+    if dir.exists() && !dir.is_dir() {
         anyhow::bail!("{} is a file, not a directory", dir.display());
+    }
+    let non_empty = dir.is_dir() && std::fs::read_dir(dir)?.next().is_some();
+    if non_empty && !force {
+        anyhow::bail!("{} exists and is not empty: pass --force to write into it", dir.display());
     }
     Ok(())
 }

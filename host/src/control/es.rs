@@ -86,15 +86,23 @@ impl EsOptions {
     /// `alpha` finite and positive (`alpha` at most 1), and the population's parameters within
     /// the memory budget. The error names the setting.
     pub fn validate(&self, env: EnvId) -> anyhow::Result<()> {
-        for (name, v) in [("hidden", self.hidden), ("pairs", self.pairs)] {
+        // Each setting is named as the field and as `neuroloop train`'s flag.
+        for (name, v) in [("hidden (--hidden)", self.hidden), ("pairs (--pairs)", self.pairs)] {
             if v == 0 {
                 bail!("{name} = 0: must be at least 1");
             }
         }
+        if self.generations == 0 {
+            bail!("generations (--generations) = 0: nothing would be trained; at least 1");
+        }
         if self.episodes == 0 {
             bail!("episodes = 0: each fitness needs at least 1 episode");
         }
-        for (name, v) in [("sigma", self.sigma), ("learning_rate", self.learning_rate), ("alpha", self.alpha)] {
+        for (name, v) in [
+            ("sigma (--sigma)", self.sigma),
+            ("learning_rate (--learning-rate)", self.learning_rate),
+            ("alpha", self.alpha),
+        ] {
             if !(v.is_finite() && v > 0.0) {
                 bail!("{name} = {v}: must be a finite number > 0");
             }

@@ -10,7 +10,7 @@ use crate::json::JsonError;
 
 /// `alpha`: one number for every neuron, or one per neuron.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "a number, or a list of one number per neuron")]
 pub(super) enum Alpha {
     /// The same for every neuron.
     Scalar(f64),

@@ -536,6 +536,9 @@ fn is_column_name(cell: &str) -> bool {
 
 /// [`read_input_csv`] of a file; errors name the file.
 pub fn read_input_csv_file(path: &Path, width: usize) -> anyhow::Result<Vec<Vec<f32>>> {
+    if path.is_dir() {
+        anyhow::bail!("cannot read {}: it is a directory", path.display());
+    }
     let f = std::fs::File::open(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     read_input_csv(std::io::BufReader::new(f), width).map_err(|e| anyhow::anyhow!("{} {e}", path.display()))
 }

@@ -34,7 +34,7 @@ struct FixtureStep {
 
 /// An integer for a discrete action space, a list of float32 values for a box.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "an action: a non-negative integer (discrete) or a list of numbers (box)")]
 enum FixtureAction {
     Discrete(u64),
     Continuous(Vec<f32>),

@@ -86,6 +86,9 @@ impl Segment {
 /// paths kept are returned.
 pub fn prepare(dir: &Path, force: bool) -> anyhow::Result<Vec<PathBuf>> {
     let mut kept = Vec::new();
+    if dir.exists() && !dir.is_dir() {
+        bail!("--out {} is a file, not a directory: choose another --out", dir.display());
+    }
     if dir.exists() {
         let mut entries = std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
         if entries.next().is_some() {
