@@ -34,6 +34,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -c "import numpy" 2>/dev/null || .venv/bin/pip install -q numpy
 export NEUROLOOP_PYTHON="$PWD/.venv/bin/python"
+# The nn4n export round trip (tests/ctrnn_export.rs) needs PyTorch and nn4n (~6 GB): it uses
+# NEUROLOOP_NN4N_PYTHON if set, else the venv benches/compare/run.sh makes, else python3, and
+# says why it skips when none has them. The committed nn4n fixtures replay without Python.
+if [ -z "${NEUROLOOP_NN4N_PYTHON:-}" ] && benches/compare/.venv/bin/python -c "import torch, nn4n" 2>/dev/null; then
+    export NEUROLOOP_NN4N_PYTHON="$PWD/benches/compare/.venv/bin/python"
+fi
 
 step "format, lints, docs"
 cargo fmt --all -- --check
@@ -55,3 +61,6 @@ cargo run --release -q -p neuroloop-host -- train --env CartPole-v1 --controller
 
 step "tests (unit, integration, doc; the firmware parity test runs QEMU)"
 cargo test --workspace
+
+step "fuzz smoke run: every reader of untrusted bytes, 20 s per target (cargo-fuzz, RUSTC_BOOTSTRAP=1)"
+bash fuzz/run.sh 20
