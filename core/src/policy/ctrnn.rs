@@ -135,6 +135,9 @@ impl<P: Storage<f32>, S: Storage<f32>> Policy for CtrnnPolicy<P, S> {
     fn act(&mut self, observation: &[f32]) -> Result<(), PolicyError> {
         let p = split(&self.spans, self.scratch.as_mut())?;
         self.net.step(p.state, observation, p.readout, None)?;
+        if p.readout.iter().any(|y| !y.is_finite()) {
+            return Err(PolicyError::NotFinite);
+        }
         match self.actions {
             Space::Discrete(_) => self.choice = argmax(p.readout),
             Space::Box { high, .. } => {

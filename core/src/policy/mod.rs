@@ -101,6 +101,9 @@ pub enum PolicyError {
     ActionSpace,
     /// A learning target of the wrong kind or width.
     Target,
+    /// The readout gave NaN or an infinity (the network diverged): never turned into an
+    /// action, since argmax would hide it.
+    NotFinite,
 }
 
 impl fmt::Display for PolicyError {
@@ -116,6 +119,7 @@ impl fmt::Display for PolicyError {
             }
             PolicyError::ActionSpace => f.write_str("this policy cannot act in this action space"),
             PolicyError::Target => f.write_str("the learning target does not fit the readout"),
+            PolicyError::NotFinite => f.write_str("the readout is NaN or infinite (the network diverged)"),
         }
     }
 }
@@ -229,6 +233,17 @@ mod tests {
         assert_eq!(e, Some(PolicyError::Outputs { outputs: 3, needed: 2 }));
         // An observation of the wrong width is an error, not a panic.
         assert!(matches!(p.act(&[0.0; 3]), Err(PolicyError::Ctrnn(_))));
+        // A readout that overflows is an error, not a quiet action 0 (argmax skips NaN).
+        let cfg = Config::new(Dims { inputs: 4, hidden: 3, outputs: 2 }, Activation::Tanh);
+        let l = Layout::new(&cfg);
+        let mut w = vec![0.0f32; l.params_len];
+        w[l.params.alpha.start..].fill(1.0);
+        w[l.params.w_in.start] = 1.0;
+        w[l.params.w_out.start] = f32::MAX;
+        w[l.params.b_out.start] = f32::MAX; // MAX r_0 + MAX overflows once r_0 > 0
+        let scratch = vec![0.0; VecCtrnn::scratch_len(cfg.dims, Space::Discrete(2))];
+        let mut big = CtrnnPolicy::new(Ctrnn::new(&cfg, w).unwrap(), &[0.0; 3], Space::Discrete(2), scratch).unwrap();
+        assert_eq!(big.act(&[0.5, 0.0, 0.0, 0.0]), Err(PolicyError::NotFinite));
     }
 
     fn reservoir<R: Readout>(readout: R) -> Reservoir<'static, Vec<f32>, Vec<u16>, Vec<u32>, R, Vec<f32>> {

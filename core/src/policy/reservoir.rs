@@ -252,6 +252,9 @@ impl<F: Storage<f32>, H: Storage<u16>, W: Storage<u32>, R: Readout, U: Storage<f
         self.net.step(p.input)?;
         let ones = spike_features(self.net.x(), self.units);
         self.readout.predict_ones(ones, p.scores)?;
+        if p.scores.iter().any(|y| !y.is_finite()) {
+            return Err(PolicyError::NotFinite);
+        }
         self.choice = argmax(p.scores);
         Ok(())
     }
