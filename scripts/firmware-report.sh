@@ -37,10 +37,10 @@ done
 echo
 echo "| target | image | static RAM | peak stack per scenario | part (RAM) | stack room | margin |"
 echo "|---|---|---|---|---|---|---|"
-for spec in "thumbv7em-none-eabihf mps2-an386 cortex-m4 sorn,ctrnn,cartpole,sorn-rls STM32F411:131072 nRF52840:262144" \
-            "thumbv7em-none-eabihf mps2-an386 cortex-m4 sorn,ctrnn,cartpole STM32F411:131072" \
+for spec in "thumbv7em-none-eabihf mps2-an386 cortex-m4 sorn,ctrnn,cartpole,sorn-rls STM32F411=131072 nRF52840=262144" \
+            "thumbv7em-none-eabihf mps2-an386 cortex-m4 sorn,ctrnn,cartpole STM32F411=131072" \
             "thumbv7m-none-eabi mps2-an385 cortex-m3 sorn,ctrnn,cartpole,sorn-rls" \
-            "thumbv6m-none-eabi microbit cortex-m0 ctrnn,cartpole micro:bit-v1:16384"; do
+            "thumbv6m-none-eabi microbit cortex-m0 ctrnn,cartpole micro:bit-v1=16384"; do
     set -- $spec
     target=$1 machine=$2 cpu=$3 features=$4
     shift 4
@@ -52,10 +52,10 @@ for spec in "thumbv7em-none-eabihf mps2-an386 cortex-m4 sorn,ctrnn,cartpole,sorn
         -semihosting-config enable=on,target=native -kernel "$elf")
     peaks=$(echo "$out" | sed -n 's/^\(.*\)_stack_bytes=\(.*\)$/\1 \2/p')
     peak=$(echo "$peaks" | awk '$2 > m { m = $2 } END { print m + 0 }')
-    list=$(echo "$peaks" | awk '{ printf "%s%s %d B", NR > 1 ? ", " : "", $1, $2 }')
-    [ $# -gt 0 ] || set -- "(QEMU only):0"
+    list=$(echo "$peaks" | awk '{ printf "%s%s %d B", (NR > 1 ? ", " : ""), $1, $2 }')
+    [ $# -gt 0 ] || set -- "(QEMU only)=0"
     for part in "$@"; do
-        name=${part%%:*} ram=${part##*:}
+        name=${part%%=*} ram=${part##*=}
         if [ "$ram" -gt 0 ]; then
             room=$((ram - static))
             margin=$(awk -v p="$peak" -v r="$room" 'BEGIN { printf "%.0f %%", 100 * (1 - p / r) }')

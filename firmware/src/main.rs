@@ -56,9 +56,10 @@ mod board {
         }
     }
 
-    /// Prints why a scenario failed and stops the board with a failure code.
+    /// Prints which part of a scenario failed and stops the board with a failure code (the
+    /// full message is the host's: see `ScenarioError::part`).
     fn fail(e: scenarios::ScenarioError) -> ! {
-        hprintln!("error: {}", e);
+        hprintln!("error: {} refused; the host prints why: cargo test --test firmware_parity", e.part());
         debug::exit(debug::EXIT_FAILURE);
         loop {
             cortex_m::asm::wfi();

@@ -73,6 +73,22 @@ impl fmt::Display for ScenarioError {
     }
 }
 
+impl ScenarioError {
+    /// Which part refused, without the details: what the board prints. The details (the
+    /// `Display` above) format `f32` values, and float formatting costs ~19 KB of flash; the
+    /// host runs the very same scenario and prints them (`tests/firmware_parity.rs`).
+    pub const fn part(&self) -> &'static str {
+        match self {
+            ScenarioError::Sorn(_) => "SORN (config or buffers)",
+            ScenarioError::Step(_) => "SORN step",
+            ScenarioError::Ctrnn(_) => "CTRNN",
+            ScenarioError::Rls(_) => "RLS readout",
+            ScenarioError::Policy(_) => "policy",
+            ScenarioError::Episode(_) => "episode",
+        }
+    }
+}
+
 macro_rules! from {
     ($($t:ty => $v:ident),*) => {
         $(impl From<$t> for ScenarioError {
