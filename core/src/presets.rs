@@ -8,7 +8,10 @@ use crate::sorn::Config;
 /// The observation code of CartPole-v1 for the SORN reservoir controller: scales (cart
 /// position, cart velocity, pole angle, pole angular velocity) near the edges of what a
 /// balancing policy sees, 5 copies per variable and sign (40 channels), gain 2.
-pub const CARTPOLE_CODE: Thermometer<'static> = Thermometer { scales: &[2.4, 2.0, 0.21, 2.0], copies: 5, gain: 2.0 };
+pub const CARTPOLE_CODE: Thermometer = match Thermometer::new(&[2.4, 2.0, 0.21, 2.0], 5, 2.0) {
+    Ok(code) => code,
+    Err(_) => panic!("four variables fit a code"), // evaluated at compile time
+};
 
 /// The reservoir of the SORN controller: the package's default network with `nu` input
 /// channels and an intrinsic-plasticity target rate of 0.1 (the default would follow `nu`).

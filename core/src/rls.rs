@@ -141,6 +141,9 @@ pub enum Error {
     /// The gain's denominator `lambda + x . P x` is not finite and positive: `P` has lost
     /// positive definiteness (nothing was changed; reset the readout or raise `delta`).
     Diverged,
+    /// Saved state that no readout can have: a value NaN or infinite, `P` not symmetric, or a
+    /// diagonal entry of `P` not positive.
+    Corrupt,
 }
 
 impl fmt::Display for Error {
@@ -155,6 +158,9 @@ impl fmt::Display for Error {
             }
             Error::NotFinite => f.write_str("a feature or target value is NaN or infinite"),
             Error::Diverged => f.write_str("RLS gain denominator is not positive: P lost positive definiteness"),
+            Error::Corrupt => f.write_str(
+                "saved RLS state is inconsistent (non-finite, P not symmetric or its diagonal not positive)",
+            ),
         }
     }
 }
@@ -195,6 +201,41 @@ impl<S: Storage<f32>> Rls<S> {
         let mut rls = Rls { cfg: *cfg, layout, buf };
         rls.reset();
         Ok(rls)
+    }
+
+    /// A readout from saved state: `buf` holds what [`Rls::buffer`] gave for `cfg` (P, W and
+    /// the gain scratch). Checked, since it comes from outside: every value finite, `P`
+    /// symmetric (the updates keep it exactly so) with a positive diagonal.
+    ///
+    /// ```
+    /// use neuroloop_core::rls::{Config, Rls};
+    /// let cfg = Config { features: 2, outputs: 1, delta: 0.5, forgetting: 1.0 };
+    /// let mut a = Rls::new(&cfg, vec![0.0f32; 8])?;
+    /// a.update(&[1.0, 0.5], &[2.0])?;
+    /// let b = Rls::restore(&cfg, a.buffer().to_vec())?;
+    /// assert_eq!(b.weights(), a.weights());
+    /// let mut bad = a.buffer().to_vec();
+    /// bad[1] += 1.0; // P[0][1] != P[1][0]
+    /// assert!(Rls::restore(&cfg, bad).is_err());
+    /// # Ok::<(), neuroloop_core::rls::Error>(())
+    /// ```
+    pub fn restore(cfg: &Config, buf: S) -> Result<Self, Error> {
+        cfg.validate()?;
+        let layout = Layout::new(cfg);
+        BufferError::check("f32", layout.len, buf.as_ref().len()).map_err(Error::Buffer)?;
+        let f = layout.features;
+        let all = &buf.as_ref()[..layout.len];
+        let p = layout.spans.p.of(all);
+        let symmetric = (0..f).all(|i| p[i * f + i] > 0.0 && (0..i).all(|j| p[i * f + j] == p[j * f + i]));
+        if all.iter().any(|v| !v.is_finite()) || !symmetric {
+            return Err(Error::Corrupt);
+        }
+        Ok(Rls { cfg: *cfg, layout, buf })
+    }
+
+    /// Gives the buffer back.
+    pub fn into_buffer(self) -> S {
+        self.buf
     }
 
     /// Back to zero weights and `P = I / delta`.
@@ -323,6 +364,12 @@ impl<S: AsRef<[f32]>> Rls<S> {
     /// ```
     pub fn weights(&self) -> &[f32] {
         self.layout.spans.w.of(self.buf.as_ref())
+    }
+
+    /// The whole state (the used part of the buffer): what [`Rls::restore`] takes back.
+    pub fn buffer(&self) -> &[f32] {
+        let b = self.buf.as_ref();
+        b.get(..self.layout.len).unwrap_or(b)
     }
 
     /// The inverse correlation matrix `P` (`F x F`, row-major, symmetric).

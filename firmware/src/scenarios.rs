@@ -366,8 +366,7 @@ struct LearningDigest {
 
 /// The board's reservoir (network buffers `'n`) with its learning readout (readout and scratch
 /// buffers `'r`).
-type BoardReservoir<'n, 'r> =
-    Reservoir<'static, &'n mut [f32], &'n mut [u16], &'n mut [u32], Rls<&'r mut [f32]>, &'r mut [f32]>;
+type BoardReservoir<'n, 'r> = Reservoir<&'n mut [f32], &'n mut [u16], &'n mut [u32], Rls<&'r mut [f32]>, &'r mut [f32]>;
 
 impl<E: ?Sized, T: Policy, C> Observer<E, Imitation<T, Counted<'_, BoardReservoir<'_, '_>, C>>> for LearningDigest {
     fn step(&mut self, _env: &E, p: &Imitation<T, Counted<'_, BoardReservoir<'_, '_>, C>>, step: &Step<'_>) {

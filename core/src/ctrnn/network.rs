@@ -577,6 +577,11 @@ impl<S: AsRef<[f32]>> Ctrnn<S> {
         let p = self.params.as_ref();
         p.get(..self.layout.params_len).unwrap_or(p)
     }
+
+    /// Gives the parameter buffer back (a board reuses it for the next model).
+    pub fn into_params(self) -> S {
+        self.params
+    }
 }
 
 #[cfg(test)]

@@ -120,6 +120,43 @@ impl<P: AsRef<[f32]>, S: AsRef<[f32]>> CtrnnPolicy<P, S> {
     pub fn readout(&self) -> &[f32] {
         self.spans.readout.of(self.scratch.as_ref())
     }
+
+    /// Gives the network and the scratch buffer back.
+    pub fn into_parts(self) -> (Ctrnn<P>, S) {
+        (self.net, self.scratch)
+    }
+}
+
+impl<P: AsRef<[f32]>, S: Storage<f32>> CtrnnPolicy<P, S> {
+    /// Puts the network in `state` (`v` then `r`, as [`CtrnnPolicy::state`] gives it): `2 H`
+    /// finite values, or an error and nothing changes.
+    ///
+    /// ```
+    /// # use neuroloop_core::ctrnn::{Activation, Config, Ctrnn, Dims, Layout};
+    /// # use neuroloop_core::env::Space;
+    /// # use neuroloop_core::policy::CtrnnPolicy;
+    /// # const CFG: Config = Config::new(Dims { inputs: 1, hidden: 2, outputs: 2 }, Activation::Tanh);
+    /// # let mut params = vec![0.0f32; Layout::new(&CFG).params_len];
+    /// # params[Layout::new(&CFG).params.alpha.start..].fill(0.5);
+    /// # let net = Ctrnn::new(&CFG, params)?;
+    /// # let scratch = vec![0.0f32; CtrnnPolicy::<Vec<f32>, Vec<f32>>::scratch_len(CFG.dims, Space::Discrete(2))];
+    /// let mut p = CtrnnPolicy::new(net, &[0.0, 0.0], Space::Discrete(2), scratch)?;
+    /// p.set_state(&[0.5, -0.5, 0.25, 0.0])?;
+    /// assert_eq!(p.state(), &[0.5, -0.5, 0.25, 0.0]);
+    /// assert!(p.set_state(&[f32::NAN, 0.0, 0.0, 0.0]).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_state(&mut self, state: &[f32]) -> Result<(), PolicyError> {
+        let expected = self.spans.state.len;
+        if state.len() != expected {
+            return Err(PolicyError::Ctrnn(crate::ctrnn::Error::Length { what: "state", expected, got: state.len() }));
+        }
+        if let Some(index) = state.iter().position(|x| !x.is_finite()) {
+            return Err(PolicyError::Ctrnn(crate::ctrnn::Error::NotFinite { field: "state", index }));
+        }
+        self.spans.state.of_mut(self.scratch.as_mut()).copy_from_slice(state);
+        Ok(())
+    }
 }
 
 impl<P: Storage<f32>, S: Storage<f32>> Policy for CtrnnPolicy<P, S> {

@@ -246,7 +246,7 @@ mod tests {
         assert_eq!(big.act(&[0.5, 0.0, 0.0, 0.0]), Err(PolicyError::NotFinite));
     }
 
-    fn reservoir<R: Readout>(readout: R) -> Reservoir<'static, Vec<f32>, Vec<u16>, Vec<u32>, R, Vec<f32>> {
+    fn reservoir<R: Readout>(readout: R) -> Reservoir<Vec<f32>, Vec<u16>, Vec<u32>, R, Vec<f32>> {
         let cfg = reservoir_config(CARTPOLE_CODE.channels() as u32);
         let l = sorn::Layout::new(&cfg);
         let net =

@@ -83,6 +83,11 @@ impl<W: AsRef<[f32]>> Weights<W> {
     pub fn weights(&self) -> &[f32] {
         &self.weights.as_ref()[..self.features * self.outputs]
     }
+
+    /// Gives the buffer back.
+    pub fn into_inner(self) -> W {
+        self.weights
+    }
 }
 
 fn check_ones(features: usize, mut ones: impl Iterator<Item = usize>) -> Result<(), rls::Error> {
@@ -164,10 +169,10 @@ buffer_arrays! {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
-pub struct Reservoir<'c, F, H, W, R, U> {
+pub struct Reservoir<F, H, W, R, U> {
     net: Sorn<F, H, W>,
     seed: u64,
-    code: Thermometer<'c>,
+    code: Thermometer,
     readout: R,
     units: usize,
     scratch: U,
@@ -181,7 +186,7 @@ fn split<'a>(spans: &ScratchSpans, scratch: &'a mut [f32]) -> Result<Scratch<'a>
     spans.split(scratch).ok_or(PolicyError::Buffer(BufferError { buffer: "scratch", needed: spans.total(), got }))
 }
 
-impl<'c, F: Storage<f32>, H: Storage<u16>, W: Storage<u32>, R: Readout, U: Storage<f32>> Reservoir<'c, F, H, W, R, U> {
+impl<F: Storage<f32>, H: Storage<u16>, W: Storage<u32>, R: Readout, U: Storage<f32>> Reservoir<F, H, W, R, U> {
     /// `f32`s of scratch for a code of `channels` and a readout of `outputs`.
     pub const fn scratch_len(channels: usize, outputs: usize) -> usize {
         ScratchSpans::new(&Sizes { channels, outputs }).total()
@@ -193,7 +198,7 @@ impl<'c, F: Storage<f32>, H: Storage<u16>, W: Storage<u32>, R: Readout, U: Stora
     pub fn new(
         mut net: Sorn<F, H, W>,
         seed: u64,
-        code: Thermometer<'c>,
+        code: Thermometer,
         readout: R,
         units: usize,
         scratch: U,
@@ -227,14 +232,19 @@ impl<'c, F: Storage<f32>, H: Storage<u16>, W: Storage<u32>, R: Readout, U: Stora
         &self.readout
     }
 
-    /// Gives the network and the readout back.
-    pub fn into_parts(self) -> (Sorn<F, H, W>, R) {
-        (self.net, self.readout)
+    /// The readout, to change (a board writes saved state into it).
+    pub fn readout_mut(&mut self) -> &mut R {
+        &mut self.readout
+    }
+
+    /// Gives the network, the readout and the scratch buffer back.
+    pub fn into_parts(self) -> (Sorn<F, H, W>, R, U) {
+        (self.net, self.readout, self.scratch)
     }
 }
 
 impl<F: Storage<f32>, H: Storage<u16>, W: Storage<u32>, R: Readout, U: Storage<f32>> Policy
-    for Reservoir<'_, F, H, W, R, U>
+    for Reservoir<F, H, W, R, U>
 {
     type Error = PolicyError;
 

@@ -22,6 +22,11 @@ pub enum EncodeError {
     },
     /// An observation value is NaN or infinite.
     NotFinite,
+    /// More observation variables than a code holds ([`Thermometer::MAX_VARS`]).
+    TooManyVariables {
+        /// Variables given.
+        got: usize,
+    },
 }
 
 impl fmt::Display for EncodeError {
@@ -29,43 +34,70 @@ impl fmt::Display for EncodeError {
         match *self {
             EncodeError::Width { expected, got } => write!(f, "expected {expected} values, got {got}"),
             EncodeError::NotFinite => f.write_str("an observation value is NaN or infinite"),
+            EncodeError::TooManyVariables { got } => {
+                write!(f, "{got} observation variables: a code holds at most {}", Thermometer::MAX_VARS)
+            }
         }
     }
 }
 
 impl core::error::Error for EncodeError {}
 
-/// The encoding: one scale per observation variable, `copies` channels per variable and sign.
+/// The encoding: one scale per observation variable (at most [`Thermometer::MAX_VARS`], held
+/// by value so a code needs no storage of its own), `copies` channels per variable and sign.
 ///
 /// ```
 /// use neuroloop_core::policy::Thermometer;
-/// let code = Thermometer { scales: &[2.0, 0.5], copies: 2, gain: 2.0 };
-/// assert_eq!(code.channels(), 8);
+/// let code = Thermometer::new(&[2.0, 0.5], 2, 2.0)?;
+/// assert_eq!((code.scales(), code.channels()), (&[2.0, 0.5][..], 8));
 /// let mut u = [0.0f32; 8];
 /// code.encode(&[1.0, -0.25], &mut u)?;
 /// assert_eq!(u, [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0]);
+/// assert!(Thermometer::new(&[1.0; 9], 2, 2.0).is_err());
 /// # Ok::<(), neuroloop_core::policy::EncodeError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Thermometer<'a> {
-    /// Scale of each variable (a typical magnitude).
-    pub scales: &'a [f32],
+pub struct Thermometer {
+    scales: [f32; Thermometer::MAX_VARS],
+    vars: usize,
     /// Channels per variable and sign.
     pub copies: usize,
     /// Input per unit of scaled magnitude.
     pub gain: f32,
 }
 
-impl Thermometer<'_> {
+impl Thermometer {
+    /// Most observation variables a code holds (DiffDrive has 5, Acrobot 6).
+    pub const MAX_VARS: usize = 8;
+
+    /// A code with one scale per variable (`scales[k]` is variable k's typical magnitude).
+    pub const fn new(scales: &[f32], copies: usize, gain: f32) -> Result<Thermometer, EncodeError> {
+        if scales.len() > Self::MAX_VARS {
+            return Err(EncodeError::TooManyVariables { got: scales.len() });
+        }
+        let mut held = [0.0f32; Self::MAX_VARS];
+        let mut k = 0;
+        while k < scales.len() {
+            held[k] = scales[k];
+            k += 1;
+        }
+        Ok(Thermometer { scales: held, vars: scales.len(), copies, gain })
+    }
+
+    /// The scales, one per variable.
+    pub fn scales(&self) -> &[f32] {
+        &self.scales[..self.vars]
+    }
+
     /// Channels the code needs (the SORN's `nu`): `2 copies` per variable.
     pub const fn channels(&self) -> usize {
-        2 * self.copies * self.scales.len()
+        2 * self.copies * self.vars
     }
 
     /// Writes the channels for observation `obs` into `u`.
     pub fn encode(&self, obs: &[f32], u: &mut [f32]) -> Result<(), EncodeError> {
-        if obs.len() != self.scales.len() {
-            return Err(EncodeError::Width { expected: self.scales.len(), got: obs.len() });
+        if obs.len() != self.vars {
+            return Err(EncodeError::Width { expected: self.vars, got: obs.len() });
         }
         if u.len() != self.channels() {
             return Err(EncodeError::Width { expected: self.channels(), got: u.len() });
@@ -74,7 +106,7 @@ impl Thermometer<'_> {
             return Err(EncodeError::NotFinite);
         }
         let c = self.copies;
-        for (k, (&o, &s)) in obs.iter().zip(self.scales).enumerate() {
+        for (k, (&o, &s)) in obs.iter().zip(self.scales()).enumerate() {
             let v = o / s;
             let pos = if v > 0.0 { self.gain * v } else { 0.0 };
             let neg = if v < 0.0 { -self.gain * v } else { 0.0 };
@@ -91,7 +123,7 @@ mod tests {
 
     #[test]
     fn refuses_bad_widths_and_values() {
-        let code = Thermometer { scales: &[1.0, 1.0], copies: 3, gain: 2.0 };
+        let code = Thermometer::new(&[1.0, 1.0], 3, 2.0).unwrap();
         let mut u = [0.0f32; 12];
         assert_eq!(code.encode(&[1.0], &mut u), Err(EncodeError::Width { expected: 2, got: 1 }));
         assert_eq!(code.encode(&[1.0, 2.0], &mut u[..5]), Err(EncodeError::Width { expected: 12, got: 5 }));
@@ -101,7 +133,7 @@ mod tests {
 
     #[test]
     fn zero_drives_nothing_and_signs_split() {
-        let code = Thermometer { scales: &[2.4, 0.21], copies: 5, gain: 2.0 };
+        let code = Thermometer::new(&[2.4, 0.21], 5, 2.0).unwrap();
         let mut u = [9.0f32; 20];
         code.encode(&[0.0, -0.21], &mut u).unwrap();
         assert_eq!(u[..15], [0.0; 15]);

@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use super::EnvArg;
 use crate::control::render::episode_gif;
 use crate::control::sorn_controller::{RlsOptions, observation_code, train_sorn_readout, train_sorn_rls};
-use crate::control::{Controller, EsOptions, ReturnStats, evaluate, run_controller, train_es};
+use crate::control::{Controller, EsOptions, ReturnStats, evaluate, run_controller, runs_digest, train_es};
 use crate::ctrnn::{LoadOptions, Model};
 use crate::figures;
 
@@ -298,8 +298,8 @@ pub fn eval(a: EvalArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     // One pass: every episode recorded when the records or the rendering are wanted.
     let keep = a.record.is_some() || a.render.is_some();
     let runs = run_controller(&controller, env, a.episodes, a.seed, keep)?;
-    for (k, (_, rec)) in runs.iter().enumerate() {
-        let Some(ep) = rec else { continue };
+    for (k, run) in runs.iter().enumerate() {
+        let Some(ep) = &run.record else { continue };
         if let Some(dir) = &a.record {
             ep.write_npy(&dir.join(format!("episode-{}", ep.seed)))?;
             ep.write_csv(&dir.join(format!("episode-{}.csv", ep.seed)))?;
@@ -308,11 +308,12 @@ pub fn eval(a: EvalArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             episode_gif(ep, path, a.render_every)?;
         }
     }
-    let s = ReturnStats::of(&runs.iter().map(|r| r.0).collect::<Vec<_>>());
+    let s = ReturnStats::of(&runs.iter().map(|r| r.summary).collect::<Vec<_>>());
+    let digest = runs_digest(runs.iter().map(|r| r.digest));
     writeln!(
         out,
         "{}",
-        serde_json::json!({"mean_return": s.mean, "std_return": s.std, "episodes": a.episodes, "terminated_fraction": s.terminated_fraction})
+        serde_json::json!({"mean_return": s.mean, "std_return": s.std, "episodes": a.episodes, "terminated_fraction": s.terminated_fraction, "digest": format!("{digest:#010x}")})
     )?;
     Ok(0)
 }

@@ -20,7 +20,7 @@ use std::path::Path;
 
 use anyhow::bail;
 use neuroloop_core::env::{Action, Env, EnvId, Space};
-use neuroloop_core::episode::{EpisodeSummary, Observer, Step};
+use neuroloop_core::episode::{EpisodeSummary, Observer, Step, TrajectoryDigest};
 use neuroloop_core::policy::{Policy, PolicyError, Weights};
 
 use crate::ctrnn::{HostCtrnnPolicy, LoadOptions, Model};
@@ -42,6 +42,20 @@ pub struct ReturnStats {
     /// Fraction of episodes ended by the task itself (goal reached for DiffDrive-v0 and the
     /// MountainCars; failure for CartPole-v1).
     pub terminated_fraction: f64,
+}
+
+/// One digest of several episodes: the [`Fnv1a`](neuroloop_core::digest::Fnv1a) of their
+/// [`TrajectoryDigest`](neuroloop_core::episode::TrajectoryDigest)s in order (what `eval` and
+/// `pil` print, so the two can be compared).
+///
+/// ```
+/// use neuroloop_host::control::runs_digest;
+/// assert_ne!(runs_digest([1, 2]), runs_digest([2, 1]));
+/// ```
+pub fn runs_digest(digests: impl IntoIterator<Item = u32>) -> u32 {
+    let mut d = neuroloop_core::digest::Fnv1a::new();
+    digests.into_iter().for_each(|x| d.write_u32(x));
+    d.finish()
 }
 
 impl ReturnStats {
@@ -74,14 +88,14 @@ pub enum Controller {
 
 /// A controller acting in one episode (one per episode: the variants' sizes do not matter).
 #[allow(clippy::large_enum_variant)]
-pub enum ControllerPolicy<'a> {
+pub enum ControllerPolicy {
     /// A CTRNN controller.
     Ctrnn(HostCtrnnPolicy),
     /// A SORN reservoir with its fixed readout.
-    Sorn(HostReservoir<'a, Weights<Vec<f32>>>),
+    Sorn(HostReservoir<Weights<Vec<f32>>>),
 }
 
-impl Policy for ControllerPolicy<'_> {
+impl Policy for ControllerPolicy {
     type Error = PolicyError;
 
     fn reset(&mut self, seed: u64) -> Result<(), PolicyError> {
@@ -132,7 +146,7 @@ impl Controller {
     }
 
     /// The controller at the start of an episode in `actions`.
-    pub fn policy(&self, actions: Space) -> anyhow::Result<ControllerPolicy<'_>> {
+    pub fn policy(&self, actions: Space) -> anyhow::Result<ControllerPolicy> {
         Ok(match self {
             Controller::Ctrnn(m) => ControllerPolicy::Ctrnn(m.policy(actions)?),
             Controller::Sorn(c) => ControllerPolicy::Sorn(c.policy()?),
@@ -140,15 +154,26 @@ impl Controller {
     }
 }
 
+/// One episode of [`run_controller`].
+#[derive(Clone, Debug)]
+pub struct EpisodeRun {
+    /// How it went.
+    pub summary: EpisodeSummary,
+    /// Every step, when recording was asked for.
+    pub record: Option<EpisodeRecord>,
+    /// Its [`TrajectoryDigest`](neuroloop_core::episode::TrajectoryDigest).
+    pub digest: u32,
+}
+
 /// Runs `episodes` episodes of `controller` in `env` (reset seeds `seed, seed + 1, ...`) in
-/// parallel, each recorded when `record` is set; the summaries (and records) in seed order.
+/// parallel, each recorded when `record` is set; in seed order.
 pub fn run_controller(
     controller: &Controller,
     env: EnvId,
     episodes: u64,
     seed: u64,
     record: bool,
-) -> anyhow::Result<Vec<(EpisodeSummary, Option<EpisodeRecord>)>> {
+) -> anyhow::Result<Vec<EpisodeRun>> {
     let n = usize::try_from(episodes)?;
     if n == 0 {
         return Ok(Vec::new());
@@ -165,9 +190,13 @@ pub fn run_controller(
     let mut envs = VecEnv::new(env, n)?;
     envs.run_episodes(seed, |i| {
         let rec = record.then(|| EpisodeRecord::new(env, seed.wrapping_add(i as u64)));
-        Ok((controller.policy(actions)?, Recorded(rec)))
+        Ok((controller.policy(actions)?, (Recorded(rec), TrajectoryDigest::default())))
     })
-    .map(|runs| runs.into_iter().map(|(s, r)| (s, r.0)).collect())
+    .map(|runs| {
+        runs.into_iter()
+            .map(|(summary, (rec, digest))| EpisodeRun { summary, record: rec.0, digest: digest.finish() })
+            .collect()
+    })
 }
 
 /// An optional recorder.
@@ -190,5 +219,5 @@ impl<E: Env + ?Sized, P: ?Sized> Observer<E, P> for Recorded {
 /// The returns of `episodes` episodes of `controller` (reset seeds `seed..`), in parallel.
 pub fn evaluate(controller: &Controller, env: EnvId, episodes: u64, seed: u64) -> anyhow::Result<ReturnStats> {
     let runs = run_controller(controller, env, episodes, seed, false)?;
-    Ok(ReturnStats::of(&runs.iter().map(|r| r.0).collect::<Vec<_>>()))
+    Ok(ReturnStats::of(&runs.iter().map(|r| r.summary).collect::<Vec<_>>()))
 }

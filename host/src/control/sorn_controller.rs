@@ -53,10 +53,10 @@ pub struct SornController {
 }
 
 /// A reservoir policy of the host (owned buffers) with readout `R`.
-pub type HostReservoir<'c, R> = Reservoir<'c, Vec<f32>, Vec<u16>, Vec<u32>, R, Vec<f32>>;
+pub type HostReservoir<R> = Reservoir<Vec<f32>, Vec<u16>, Vec<u32>, R, Vec<f32>>;
 
 /// The observation code of the environments the SORN controller supports (an error for others).
-pub fn observation_code(env: EnvId) -> anyhow::Result<Thermometer<'static>> {
+pub fn observation_code(env: EnvId) -> anyhow::Result<Thermometer> {
     match env {
         EnvId::CartPole => Ok(CARTPOLE_CODE),
         _ => bail!("the SORN controller supports {} only (its encoding needs observation scales)", EnvId::CartPole),
@@ -71,8 +71,9 @@ fn discrete_actions(env: EnvId) -> anyhow::Result<usize> {
 }
 
 impl SornController {
-    /// An untrained controller (zero readout over units `0..units`) for `env`.
-    fn blank(env: EnvId, seed: u64, units: u32, fitted_by: &str) -> anyhow::Result<SornController> {
+    /// An untrained controller (zero readout over units `0..units`) for `env`: the reservoir
+    /// of [`reservoir_config`] for the environment's observation code, seeded by `seed`.
+    pub fn blank(env: EnvId, seed: u64, units: u32, fitted_by: &str) -> anyhow::Result<SornController> {
         let code = observation_code(env)?;
         let config = reservoir_config(code.channels() as u32);
         if units == 0 || units > config.ne {
@@ -84,7 +85,7 @@ impl SornController {
             env,
             config,
             seed,
-            scales: code.scales.to_vec(),
+            scales: code.scales().to_vec(),
             units: (units != config.ne).then_some(units),
             fitted_by: Some(fitted_by.into()),
             readout: vec![vec![0.0; units as usize + 1]; discrete_actions(env)?],
@@ -96,20 +97,21 @@ impl SornController {
         self.units.unwrap_or(self.config.ne) as usize
     }
 
-    fn code(&self) -> Thermometer<'_> {
-        Thermometer { scales: &self.scales, ..CARTPOLE_CODE }
+    /// The observation code: the controller's scales with the CartPole code's copies and gain.
+    pub fn code(&self) -> anyhow::Result<Thermometer> {
+        Ok(Thermometer::new(&self.scales, CARTPOLE_CODE.copies, CARTPOLE_CODE.gain)?)
     }
 
     /// The reservoir with `readout`, as a policy (its network rebuilt from the controller's
     /// seed at every episode).
-    fn reservoir<R: Readout>(&self, readout: R) -> anyhow::Result<HostReservoir<'_, R>> {
+    fn reservoir<R: Readout>(&self, readout: R) -> anyhow::Result<HostReservoir<R>> {
         let net = build(&self.config, self.seed)?;
         let scratch = vec![0.0; HostReservoir::<R>::scratch_len(self.config.nu as usize, readout.outputs())];
-        Ok(Reservoir::new(net, self.seed, self.code(), readout, self.readout_units(), scratch)?)
+        Ok(Reservoir::new(net, self.seed, self.code()?, readout, self.readout_units(), scratch)?)
     }
 
     /// The controller as a policy: the reservoir and the fixed readout.
-    pub fn policy(&self) -> anyhow::Result<HostReservoir<'_, Weights<Vec<f32>>>> {
+    pub fn policy(&self) -> anyhow::Result<HostReservoir<Weights<Vec<f32>>>> {
         let rows = self.readout.len();
         let weights = Weights::new(self.readout_units() + 1, rows, self.readout.concat())?;
         self.reservoir(weights)
@@ -136,8 +138,8 @@ impl SornController {
         c.config.validate()?;
         let n = discrete_actions(c.env)?;
         let code = observation_code(c.env)?;
-        if c.scales.len() != code.scales.len() || c.config.nu as usize != c.code().channels() {
-            bail!("{} needs {} scales and nu = {}", c.env, code.scales.len(), code.channels());
+        if c.scales.len() != code.scales().len() || c.config.nu as usize != code.channels() {
+            bail!("{} needs {} scales and nu = {}", c.env, code.scales().len(), code.channels());
         }
         if c.scales.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
             bail!("scales must be finite and positive");
@@ -162,7 +164,7 @@ impl SornController {
 fn teach<R: Readout>(
     ctl: &SornController,
     teacher: &Model,
-    student: HostReservoir<'_, R>,
+    student: HostReservoir<R>,
     episodes: u64,
     explore: f32,
 ) -> anyhow::Result<R> {
