@@ -12,7 +12,7 @@
 //! counts `ticks * 40 / 1024` instructions (`shared/spec/firmware.md` section 9).
 //!
 //! Stack: after each scenario the board prints `<scenario>_stack_bytes=`, the deepest the stack
-//! went while it ran (painting, `src/stack.rs`), and once `stack_region_bytes=`, the RAM left
+//! went while it ran (painting, `src/board/raw.rs`), and once `stack_region_bytes=`, the RAM left
 //! for the stack.
 //!
 //! Build and run under QEMU: `cargo fw-run` (see `.cargo/config.toml`); on a Cortex-M0
@@ -21,40 +21,13 @@
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 #[cfg(target_os = "none")]
-mod stack;
-
-#[cfg(target_os = "none")]
 mod board {
-    use crate::stack;
-    use cortex_m::peripheral::syst::SystClkSource;
     use cortex_m_rt::entry;
     use cortex_m_semihosting::{debug, hprintln};
-    use neuroloop_firmware::scenarios::{self, Counter};
+    use neuroloop_firmware::board::qemu::SysTick;
+    use neuroloop_firmware::board::raw as stack;
+    use neuroloop_firmware::scenarios;
     use panic_semihosting as _;
-
-    /// Instruction counter over SysTick under `-icount shift=10`.
-    struct SysTick(cortex_m::peripheral::SYST);
-
-    impl SysTick {
-        fn new(mut syst: cortex_m::peripheral::SYST) -> Self {
-            syst.set_clock_source(SystClkSource::Core);
-            syst.set_reload(0x00ff_ffff);
-            syst.clear_current();
-            syst.enable_counter();
-            SysTick(syst)
-        }
-    }
-
-    impl Counter for SysTick {
-        /// Instructions spent in `f` (ticks * 40 / 1024; at most ~655,000 per reading).
-        fn count<R>(&mut self, f: impl FnOnce() -> R) -> (R, u32) {
-            let s0 = cortex_m::peripheral::SYST::get_current();
-            let r = f();
-            let s1 = cortex_m::peripheral::SYST::get_current();
-            let ticks = s0.wrapping_sub(s1) & 0x00ff_ffff;
-            (r, ticks * 40 / 1024)
-        }
-    }
 
     /// Prints which part of a scenario failed and stops the board with a failure code (the
     /// full message is the host's: see `ScenarioError::part`).

@@ -24,4 +24,5 @@ pub mod ctrnn;
 pub mod env;
 pub mod figures;
 pub mod json;
+pub mod pil;
 pub mod sorn;

@@ -1,4 +1,7 @@
-//! Stack high-water mark by painting: the only `unsafe` in the firmware.
+//! The only `unsafe` in the firmware: memory the compiler knows nothing about, the stack
+//! region between two linker symbols and the CMSDK UART's registers.
+//!
+//! ## Stack high-water mark by painting
 //!
 //! cortex-m-rt's `paint-stack` feature fills the stack region (`_stack_end` up to
 //! `_stack_start`, both from its linker script) with [`PAINT`] before `main`. A word that no
@@ -10,6 +13,14 @@
 //! addresses). Reads and writes are volatile, word-aligned and stay inside
 //! `_stack_end.._stack_start`; writes stop 64 bytes below this function's own stack pointer, so
 //! they never touch a live frame (no interrupt handler runs in this firmware).
+//!
+//! ## The CMSDK APB UART (QEMU's `mps2-an385` / `mps2-an386`)
+//!
+//! UART0 at `0x4000_4000`: `DATA` (offset 0: write a byte to send, read a received one),
+//! `STATE` (4: bit 0 TX full, bit 1 RX full), `CTRL` (8: bit 0 TX enable, bit 1 RX enable),
+//! `BAUDDIV` (0x10: at least 16; QEMU does not model the rate). Polled, no interrupts. Why
+//! `unsafe`: memory-mapped registers; every access is a volatile 32-bit read or write of one
+//! of these four fixed addresses.
 
 /// What cortex-m-rt paints the stack with (`cortex_m_rt::STACK_PAINT_VALUE`).
 pub const PAINT: u32 = cortex_m_rt::STACK_PAINT_VALUE;
@@ -61,5 +72,47 @@ pub fn repaint() {
         // SAFETY: word-aligned, at or above `_stack_end` and below the live stack (see module docs).
         unsafe { p.write_volatile(PAINT) };
         p = p.wrapping_add(1);
+    }
+}
+
+/// UART0 of the mps2 machines.
+pub struct CmsdkUart {
+    base: usize,
+}
+
+impl CmsdkUart {
+    const DATA: usize = 0x00;
+    const STATE: usize = 0x04;
+    const CTRL: usize = 0x08;
+    const BAUDDIV: usize = 0x10;
+
+    /// UART0 with its transmitter and receiver on.
+    pub fn uart0() -> CmsdkUart {
+        let u = CmsdkUart { base: 0x4000_4000 };
+        u.write(Self::BAUDDIV, 16);
+        u.write(Self::CTRL, 0b11);
+        u
+    }
+
+    fn read(&self, offset: usize) -> u32 {
+        // SAFETY: one of the UART's four 32-bit registers (module docs), volatile.
+        unsafe { ((self.base + offset) as *const u32).read_volatile() }
+    }
+
+    fn write(&self, offset: usize, value: u32) {
+        // SAFETY: as in `read`.
+        unsafe { ((self.base + offset) as *mut u32).write_volatile(value) }
+    }
+
+    /// Sends one byte (waits while the transmitter is full).
+    pub fn write_byte(&mut self, b: u8) {
+        while self.read(Self::STATE) & 1 != 0 {}
+        self.write(Self::DATA, u32::from(b));
+    }
+
+    /// Receives one byte (waits until one is there).
+    pub fn read_byte(&mut self) -> u8 {
+        while self.read(Self::STATE) & 2 == 0 {}
+        self.read(Self::DATA) as u8
     }
 }

@@ -5,6 +5,7 @@
 mod control;
 mod ctrnn;
 mod env;
+mod pil;
 mod sorn;
 
 use std::ffi::OsString;
@@ -49,6 +50,13 @@ enum Command {
         after_help = "Example:\n  neuroloop eval --env CartPole-v1 --model runs/cartpole/model.json --episodes 100 --seed 7"
     )]
     Eval(control::EvalArgs),
+    /// Processor in the loop: the plant on this PC, the controller on a board (QEMU or a real
+    /// one on a serial port); the last line is eval's JSON plus the trajectory digest, bytes
+    /// per control step and the board's costs.
+    #[command(
+        after_help = "Examples:\n  neuroloop pil --env CartPole-v1 --model runs/cartpole/model.json --board qemu-m4f --episodes 10 --seed 7\n  neuroloop pil --env CartPole-v1 --learn rls --teacher runs/cartpole/model.json --board serial:/dev/ttyACM0 --seed 1"
+    )]
+    Pil(pil::PilArgs),
 }
 
 /// An environment on the command line: `--help` lists the registry's ids.
@@ -126,6 +134,7 @@ where
         Command::Env(cmd) => env::run(cmd, out),
         Command::Train(a) => control::train(a, out, err),
         Command::Eval(a) => control::eval(a, out),
+        Command::Pil(a) => pil::pil(a, out, err),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,58 @@
+//! The brain image: serves the wire protocol ([`neuroloop_wire`]) on the board's serial port,
+//! so a PC runs the plant and `neuroloop pil` puts the policy here
+//! ([`neuroloop_firmware::brain`]). One frame in, one frame out, for ever.
+//!
+//! Under QEMU (`mps2-an386`, `mps2-an385`) the port is UART0, which `neuroloop pil
+//! --board qemu-m4f|qemu-m3` connects to a unix socket; costs are instructions (SysTick under
+//! `-icount`), the stack is measured by painting.
+//!
+//! Build: `cargo build -p neuroloop-firmware --profile firmware --target thumbv7em-none-eabihf
+//! --bin brain` (or `thumbv7m-none-eabi` for the M3).
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+#[cfg(target_os = "none")]
+mod board {
+    use cortex_m_rt::entry;
+    use neuroloop_firmware::board::qemu::{NAME, Serial, SysTick};
+    use neuroloop_firmware::brain::{Brain, Storage};
+    use neuroloop_wire::frame::{FrameReader, MAX_FRAME};
+    use panic_semihosting as _;
+
+    #[entry]
+    fn main() -> ! {
+        // Sized at compile time; cortex-m-rt hands these out as `&'static mut`.
+        static mut STORAGE: Storage = Storage::new();
+        static mut READER: FrameReader<MAX_FRAME> = FrameReader::new();
+        let Some(p) = cortex_m::Peripherals::take() else {
+            loop {
+                cortex_m::asm::wfi();
+            }
+        };
+        let (arenas, io) = STORAGE.split();
+        let mut brain = Brain::new(arenas, io, SysTick::new(p.SYST), NAME);
+        let mut serial = Serial::new();
+        loop {
+            let byte = serial.read_byte();
+            if let Some(frame) = READER.push(byte) {
+                serial.write_all(brain.serve(frame));
+            }
+        }
+    }
+
+    #[cortex_m_rt::exception]
+    unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
+        cortex_m_semihosting::hprintln!("HardFault at pc={:#010x}", ef.pc());
+        cortex_m_semihosting::debug::exit(cortex_m_semihosting::debug::EXIT_FAILURE);
+        loop {
+            cortex_m::asm::wfi();
+        }
+    }
+}
+
+#[cfg(not(target_os = "none"))]
+fn main() {
+    eprintln!(
+        "the brain runs on a board: cargo build -p neuroloop-firmware --profile firmware --target thumbv7em-none-eabihf --bin brain"
+    );
+    std::process::exit(2);
+}
