@@ -36,9 +36,10 @@ done
 for t in "${targets[@]}"; do
     dict=json.dict
     case "$t" in sorn_config) dict=toml.dict ;; snapshot_file|snapshot_payload|ctrnn_csv|wire_frames) dict="" ;; esac
-    # CSV inputs past a few KB only repeat rows (and slow the parser to ~1,000 runs/s).
+    # CSV inputs and wire sessions past a few KB only repeat rows or control steps (and slow
+    # the runs to ~1,000 a second).
     max_len=65536
-    [ "$t" = ctrnn_csv ] && max_len=4096
+    case "$t" in ctrnn_csv|wire_frames) max_len=4096 ;; esac
     mkdir -p "corpus/$t"
     printf '== %s (%s)\n' "$t" "$what"
     # -rss_limit_mb: the targets build networks within a 16 MB budget; 2 GB catches a reader
