@@ -116,5 +116,53 @@ fn a_board_that_dies_is_a_clear_error_not_a_hang() {
     // A missing image names the command that builds it.
     let e = Qemu::start(QemuBoard::M3, std::path::Path::new("/nonexistent/brain"), false).err().unwrap().to_string();
     assert!(e.contains("cargo build -p neuroloop-firmware"), "{e}");
-    let _ = cli;
+}
+
+#[test]
+fn neuroloop_pil_prints_the_return_and_digest_of_neuroloop_eval() {
+    if !qemu_present() {
+        return;
+    }
+    let image = brain(QemuBoard::M3);
+    let model = common::fixture("cartpole_controller.json");
+    let m = model.to_str().unwrap();
+    let common_args = ["--env", "CartPole-v1", "--model", m, "--episodes", "2", "--seed", "9"];
+    let (code, out, err) =
+        cli(&[&["pil", "--board", "qemu-m3", "--image", image.to_str().unwrap()][..], &common_args].concat());
+    assert_eq!(code, 0, "{err}");
+    let pil: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    let (code, out, _) = cli(&[&["eval"][..], &common_args].concat());
+    assert_eq!(code, 0);
+    let eval: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    for key in ["mean_return", "std_return", "terminated_fraction", "digest", "episodes"] {
+        assert_eq!(pil[key], eval[key], "{key}");
+    }
+    assert_eq!(pil["board"], "qemu-mps2-an385");
+    assert!(pil["bytes_per_step"].as_f64().unwrap() > 20.0);
+}
+
+#[test]
+fn bad_pil_arguments_are_clear_errors() {
+    let model = common::fixture("cartpole_controller.json");
+    let m = model.to_str().unwrap();
+    let base = ["pil", "--env", "CartPole-v1", "--seed", "1"];
+    for (extra, says) in [
+        (&["--board", "qemu-m4f"][..], "--model is needed"),
+        (&["--board", "qemu-m4f", "--model", m, "--learn", "rls", "--teacher", m][..], "exclude each other"),
+        (&["--board", "qemu-m4f", "--learn", "rls"][..], "needs --teacher"),
+        (&["--board", "qemu-m4f", "--model", m, "--episodes", "0"][..], "--episodes 0"),
+        (&["--board", "qemu-m4f", "--model", m, "--timeout", "0"][..], "--timeout"),
+        (&["--board", "serial:/nonexistent/tty", "--model", m][..], "cannot open /nonexistent/tty"),
+        (
+            &["--board", "qemu-m4f", "--model", m, "--image", "/nonexistent/brain"][..],
+            "cargo build -p neuroloop-firmware",
+        ),
+    ] {
+        let (code, _, err) = cli(&[&base[..], extra].concat());
+        assert_eq!(code, 1, "{extra:?}: {err}");
+        assert!(err.contains(says), "{extra:?}: {err}");
+    }
+    let (code, _, err) = cli(&[&base[..], &["--board", "usb", "--model", m][..]].concat());
+    assert_eq!(code, 2);
+    assert!(err.contains("qemu-m4f, qemu-m3 and serial:PATH"), "{err}");
 }

@@ -132,7 +132,10 @@ pub fn pil(a: PilArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resu
     }
     let (link, counts): (Box<dyn Link>, bool) = match &a.board {
         BoardArg::Qemu(b) => {
-            let image = a.image.clone().unwrap_or_else(|| b.image(std::path::Path::new("target")));
+            let image = match &a.image {
+                Some(i) => i.clone(),
+                None => default_image(*b, err)?,
+            };
             (Box::new(Qemu::start(*b, &image, a.icount)?), a.icount)
         }
         BoardArg::Serial(path) => (Box::new(SerialLink::open(path, a.baud)?), true),
@@ -185,6 +188,25 @@ pub fn pil(a: PilArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resu
     }
     writeln!(out, "{summary}")?;
     Ok(0)
+}
+
+/// The brain image of `board` in this checkout's `target/`, built first (with cargo, as
+/// [`QemuBoard::build_command`] says) when it is missing and this is the neuroloop workspace.
+fn default_image(board: QemuBoard, err: &mut dyn Write) -> anyhow::Result<PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
+    let image = board.image(&target);
+    if !image.is_file() && std::path::Path::new("firmware/src/bin/brain.rs").is_file() {
+        writeln!(err, "building the brain image: {}", board.build_command())?;
+        let status = std::process::Command::new("cargo")
+            .args(["build", "-q", "-p", "neuroloop-firmware", "--profile", "firmware", "--target", board.target()])
+            .args(["--bin", "brain"])
+            .status()
+            .context("running cargo to build the brain image")?;
+        if !status.success() {
+            bail!("building the brain image failed (is the target installed? rustup target add {})", board.target());
+        }
+    }
+    Ok(image)
 }
 
 /// What `pil` puts on the board.
