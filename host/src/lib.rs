@@ -10,6 +10,7 @@
 //! | [`ctrnn`] | the CTRNN model file, nn4n parity fixtures, nn4n's initialisation and mask builders, embedding in firmware |
 //! | [`env`](mod@env) | the core's plants by id, vectorised environments, gymnasium fixture replays |
 //! | [`control`] | closed loop: loaded controllers as policies, evaluation, the evolution strategy, the SORN controller and its readouts, episode recording and rendering |
+//! | [`pil`] | processor in the loop: a board (QEMU or serial) as a policy, the wire protocol's host side, starting QEMU |
 //! | [`cli`] | the `neuroloop` command line |
 //! | [`figures`], [`json`], [`budget`] | plotting, JSON reading and memory budgets shared by the above |
 //!
