@@ -1,9 +1,10 @@
 //! # neuroloop-firmware
 //!
-//! What the firmware runs, as a `no_std` library: the embedded models ([`models`]) and the
-//! scenarios ([`scenarios`]). The board binary (`src/main.rs`) calls these functions on a
-//! Cortex-M; the host's parity test calls the same functions on a PC and compares the reports
-//! bit for bit.
+//! What the firmware runs, as a `no_std` library: the brain that serves the wire protocol
+//! ([`brain`]), the embedded models ([`models`]) and the scenarios ([`scenarios`]), plus (built
+//! for boards only) the board support in `board` (serial port, cost counter, stack probe). The
+//! board binaries (`src/bin/brain.rs`, `src/main.rs`) call these on a Cortex-M; the host's
+//! tests call the same functions on a PC and compare bit for bit.
 #![no_std]
 #![deny(unsafe_code)] // allowed in `board::raw` only
 #![warn(missing_docs)]
