@@ -1,4 +1,4 @@
-//! Messages to frames and back: postcard inside a [`frame`](crate::frame), with the buffers
+//! Messages to frames and back: postcard inside a [`frame`], with the buffers
 //! for it owned by a [`Codec`] (no allocation; ~1.3 KB).
 //!
 //! ```

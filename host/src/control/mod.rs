@@ -45,7 +45,7 @@ pub struct ReturnStats {
 }
 
 /// One digest of several episodes: the [`Fnv1a`](neuroloop_core::digest::Fnv1a) of their
-/// [`TrajectoryDigest`](neuroloop_core::episode::TrajectoryDigest)s in order (what `eval` and
+/// [`TrajectoryDigest`]s in order (what `eval` and
 /// `pil` print, so the two can be compared).
 ///
 /// ```
@@ -161,7 +161,7 @@ pub struct EpisodeRun {
     pub summary: EpisodeSummary,
     /// Every step, when recording was asked for.
     pub record: Option<EpisodeRecord>,
-    /// Its [`TrajectoryDigest`](neuroloop_core::episode::TrajectoryDigest).
+    /// Its [`TrajectoryDigest`].
     pub digest: u32,
 }
 
