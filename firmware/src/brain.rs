@@ -32,9 +32,14 @@ use neuroloop_wire::{
 
 use crate::scenarios::Counter;
 
-/// Arena sizes of the brain image (QEMU and the boards): the larger of the default SORN and
-/// the CartPole reservoir, an RLS readout of 49 features and 2 actions (the project's online
-/// readout), a CTRNN of up to [`sizes::NET`] parameters and 256 hidden neurons.
+/// Arena sizes of the brain image: the larger of the default SORN and the CartPole reservoir,
+/// an RLS readout of 49 features and 2 actions (the project's online readout), a CTRNN of up
+/// to [`sizes::NET`] parameters and 256 hidden neurons (QEMU, nRF52840, RP2040).
+///
+/// On the STM32F411 (128 KiB of RAM) the network and an RLS readout (10,192 B) leave too
+/// little stack (the SORN + RLS brain peaks at ~9 KB): there the readout arena holds fixed
+/// weights only (up to 3 actions over every excitatory unit and the bias) and a CTRNN has up
+/// to 128 hidden neurons; an RLS load is refused with `Capacity { buffer: Readout, .. }`.
 pub mod sizes {
     use crate::scenarios;
 
@@ -45,11 +50,23 @@ pub mod sizes {
     /// `u32`s of SORN offsets and spikes.
     pub const WORDS: usize = scenarios::SORN_U32;
     /// `f32`s of readout.
+    #[cfg(not(feature = "board-stm32f411"))]
     pub const READOUT: usize = scenarios::RLS_LEN;
+    /// `f32`s of readout: fixed weights, 3 actions x (every excitatory unit + bias).
+    #[cfg(feature = "board-stm32f411")]
+    pub const READOUT: usize = 3 * (scenarios::SORN.ne as usize + 1);
     /// `f32`s of policy scratch.
+    #[cfg(not(feature = "board-stm32f411"))]
     pub const SCRATCH: usize = 1024;
+    /// `f32`s of policy scratch (a CTRNN of 128 hidden neurons needs 386).
+    #[cfg(feature = "board-stm32f411")]
+    pub const SCRATCH: usize = 512;
     /// `f32`s of staging (3 x the largest hidden layer).
+    #[cfg(not(feature = "board-stm32f411"))]
     pub const STAGING: usize = 768;
+    /// `f32`s of staging (3 x the largest hidden layer).
+    #[cfg(feature = "board-stm32f411")]
+    pub const STAGING: usize = 384;
 }
 
 /// The arenas of [`sizes`] as one value, for a board's `static` (cortex-m-rt hands an entry

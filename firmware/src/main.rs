@@ -18,9 +18,34 @@
 //! Build and run under QEMU: `cargo fw-run` (see `.cargo/config.toml`); on a Cortex-M0
 //! (micro:bit, 16 KiB RAM) build `--no-default-features --features ctrnn,cartpole` (a default build
 //! stops and says so).
+//!
+//! With a board feature (`board-stm32f411`, `board-nrf52840`, `board-rp2040`) this binary is
+//! the brain instead (as `src/bin/brain.rs`): a real board has no semihosting to print the
+//! scenarios on, and the brain is what `neuroloop pil --board serial:PATH` talks to.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", feature = "real-board"))]
+mod board {
+    use neuroloop_firmware::brain::Storage;
+    use neuroloop_wire::frame::{FrameReader, MAX_FRAME};
+
+    #[cortex_m_rt::entry]
+    fn main() -> ! {
+        // Sized at compile time; cortex-m-rt hands these out as `&'static mut`.
+        static mut STORAGE: Storage = Storage::new();
+        static mut READER: FrameReader<MAX_FRAME> = FrameReader::new();
+        neuroloop_firmware::board::run(STORAGE, READER)
+    }
+
+    /// Logs where it faulted, then resets (a board with no debugger comes back up serving).
+    #[cortex_m_rt::exception]
+    unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
+        defmt::error!("HardFault at pc={=u32:#010x}", ef.pc());
+        cortex_m::peripheral::SCB::sys_reset()
+    }
+}
+
+#[cfg(all(target_os = "none", not(feature = "real-board")))]
 mod board {
     use cortex_m_rt::entry;
     use cortex_m_semihosting::{debug, hprintln};

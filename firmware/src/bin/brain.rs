@@ -6,15 +6,40 @@
 //! --board qemu-m4f|qemu-m3` connects to a unix socket; costs are instructions (SysTick under
 //! `-icount`), the stack is measured by painting.
 //!
+//! On a real board (features `board-stm32f411`, `board-nrf52840`, `board-rp2040`) the port is
+//! that board's UART at 115200 8N1, costs are core cycles, logs go over RTT (defmt); the
+//! default binary (`neuroloop-firmware`) is then this same brain (docs/boards.md).
+//!
 //! Build: `cargo build -p neuroloop-firmware --profile firmware --target thumbv7em-none-eabihf
 //! --bin brain` (or `thumbv7m-none-eabi` for the M3).
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", feature = "real-board"))]
+mod board {
+    use neuroloop_firmware::brain::Storage;
+    use neuroloop_wire::frame::{FrameReader, MAX_FRAME};
+
+    #[cortex_m_rt::entry]
+    fn main() -> ! {
+        // Sized at compile time; cortex-m-rt hands these out as `&'static mut`.
+        static mut STORAGE: Storage = Storage::new();
+        static mut READER: FrameReader<MAX_FRAME> = FrameReader::new();
+        neuroloop_firmware::board::run(STORAGE, READER)
+    }
+
+    /// Logs where it faulted, then resets (a board with no debugger comes back up serving).
+    #[cortex_m_rt::exception]
+    unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
+        defmt::error!("HardFault at pc={=u32:#010x}", ef.pc());
+        cortex_m::peripheral::SCB::sys_reset()
+    }
+}
+
+#[cfg(all(target_os = "none", not(feature = "real-board")))]
 mod board {
     use cortex_m_rt::entry;
     use neuroloop_firmware::board::qemu::{NAME, Serial, SysTick};
-    use neuroloop_firmware::brain::{Brain, Storage};
+    use neuroloop_firmware::brain::Storage;
     use neuroloop_wire::frame::{FrameReader, MAX_FRAME};
     use panic_semihosting as _;
 
@@ -28,15 +53,7 @@ mod board {
                 cortex_m::asm::wfi();
             }
         };
-        let (arenas, io) = STORAGE.split();
-        let mut brain = Brain::new(arenas, io, SysTick::new(p.SYST), NAME);
-        let mut serial = Serial::new();
-        loop {
-            let byte = serial.read_byte();
-            if let Some(frame) = READER.push(byte) {
-                serial.write_all(brain.serve(frame));
-            }
-        }
+        neuroloop_firmware::board::serve(STORAGE, READER, &mut Serial::new(), SysTick::new(p.SYST), NAME)
     }
 
     #[cortex_m_rt::exception]

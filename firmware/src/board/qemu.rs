@@ -6,7 +6,7 @@ use cortex_m::peripheral::SYST;
 use cortex_m::peripheral::syst::SystClkSource;
 use neuroloop_wire::CostUnit;
 
-use super::raw;
+use super::{Port, raw};
 use crate::brain::Probe;
 use crate::scenarios::Counter;
 
@@ -57,14 +57,14 @@ impl Serial {
     pub fn new() -> Serial {
         Serial(raw::CmsdkUart::uart0())
     }
+}
 
-    /// Waits for one byte.
-    pub fn read_byte(&mut self) -> u8 {
-        self.0.read_byte()
+impl Port for Serial {
+    fn read_byte(&mut self) -> Option<u8> {
+        Some(self.0.read_byte())
     }
 
-    /// Sends `bytes`.
-    pub fn write_all(&mut self, bytes: &[u8]) {
+    fn write_all(&mut self, bytes: &[u8]) {
         bytes.iter().for_each(|&b| self.0.write_byte(b));
     }
 }
