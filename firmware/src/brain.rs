@@ -37,7 +37,7 @@ use crate::scenarios::Counter;
 /// to [`sizes::NET`] parameters and 256 hidden neurons (QEMU, nRF52840, RP2040).
 ///
 /// On the STM32F411 (128 KiB of RAM) the network and an RLS readout (10,192 B) leave too
-/// little stack (the SORN + RLS brain peaks at ~9 KB): there the readout arena holds fixed
+/// little stack (7,096 B; a SORN brain peaks at 7,568 B, BENCHMARKS.md): there the readout arena holds fixed
 /// weights only (up to 3 actions over every excitatory unit and the bias) and a CTRNN has up
 /// to 128 hidden neurons; an RLS load is refused with `Capacity { buffer: Readout, .. }`.
 pub mod sizes {
