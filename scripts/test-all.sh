@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "toolchain: thumb targets, clippy, rustfmt"
+step "toolchain: thumb targets, clippy, rustfmt, llvm-tools (llvm-size for the board images)"
 if command -v rustup >/dev/null; then
     rustup target add thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf
-    rustup component add clippy rustfmt
+    rustup component add clippy rustfmt llvm-tools
 else
     echo "rustup not found: install Rust from https://rustup.rs, then rerun" >&2
     exit 1
@@ -58,6 +58,14 @@ cargo clippy -p neuroloop-firmware --profile firmware --target thumbv7em-none-ea
 
 step "the main job runs"
 cargo run --release -q -p neuroloop-host -- train --env CartPole-v1 --controller ctrnn --seed 1 --out target/main-job --force
+
+step "real-board brain images (STM32F411, nRF52840, RP2040): built and linted, flash/RAM/stack per board (not run: no board here)"
+# The exact commands of docs/boards.md; scripts/board-images.sh also builds, lints and sizes them and
+# measures the brain's stack peaks under QEMU (the table in BENCHMARKS.md).
+cargo build -p neuroloop-firmware --profile firmware --target thumbv7em-none-eabihf --features board-stm32f411
+cargo build -p neuroloop-firmware --profile firmware --target thumbv7em-none-eabihf --features board-nrf52840
+cargo build -p neuroloop-firmware --profile firmware --target thumbv6m-none-eabi --features board-rp2040
+bash scripts/board-images.sh
 
 step "tests (unit, integration, doc; the firmware parity test runs QEMU)"
 cargo test --workspace
