@@ -100,18 +100,21 @@ fn wrong_magic() {
 #[test]
 fn wrong_version() {
     let mut b = bytes();
-    b[8..12].copy_from_slice(&3u32.to_le_bytes());
-    assert!(matches!(decode(&b), Err(SnapshotError::UnsupportedVersion { found: 3 })));
+    b[8..12].copy_from_slice(&4u32.to_le_bytes());
+    assert!(matches!(decode(&b), Err(SnapshotError::UnsupportedVersion { found: 4 })));
+    b[8..12].copy_from_slice(&0u32.to_le_bytes());
+    assert!(matches!(decode(&b), Err(SnapshotError::UnsupportedVersion { found: 0 })));
 }
 
-#[test]
-fn version_1_files_still_load_and_continue_exactly() {
-    // `tests/fixtures/snapshot_v1.nlsnap`: `neuroloop sorn run --steps 50 --seed 3 --out DIR` of
-    // neuroloop before snapshot format 2 (the scalars flattened, the synapse counts stored).
-    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/snapshot_v1.nlsnap")).unwrap();
-    assert_eq!(bytes[8..12], 1u32.to_le_bytes());
+/// An old snapshot file (`neuroloop sorn run --steps 50 --seed 3 --out DIR` of an older
+/// neuroloop) loads and continues exactly as a fresh run of the same seed.
+fn old_file_continues_exactly(name: &str, version: u32) {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(bytes[8..12], version.to_le_bytes());
     let Snapshot { mut net, seed, input_rng: rng } = decode(&bytes).unwrap();
     assert_eq!((seed, net.counters().steps), (3, 50));
+    assert_eq!(*net.config(), Config::DEFAULT, "older configs read with today's defaults for new fields");
     let mut rng = rng.unwrap();
     let mut fresh = build(&Config::DEFAULT, 3).unwrap();
     let mut fresh_rng = input_rng(3);
@@ -127,9 +130,21 @@ fn version_1_files_still_load_and_continue_exactly() {
         fresh.step(&u).unwrap();
         assert_eq!(net.x(), fresh.x());
     }
-    // The old binary's 100-step summary of the same run: E->E 3,903, I->E 1,521.
+    // The old binaries' 100-step summary of the same run: E->E 3,903, I->E 1,521.
     assert_eq!((net.ee_count(), net.ei_count()), (3903, 1521));
     assert!(net.buffers() == fresh.buffers() && net.scalars() == fresh.scalars());
+}
+
+#[test]
+fn version_1_files_still_load_and_continue_exactly() {
+    // Format 1: the scalars flattened, the synapse counts stored.
+    old_file_continues_exactly("snapshot_v1.nlsnap", 1);
+}
+
+#[test]
+fn version_2_files_still_load_and_continue_exactly() {
+    // Format 2: the config before `fast_inhibition`.
+    old_file_continues_exactly("snapshot_v2.nlsnap", 2);
 }
 
 #[test]

@@ -17,7 +17,7 @@ use crate::Refusal;
 
 /// The protocol's version: a board answers `Hello` of another version with
 /// [`Refusal::Version`].
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 
 /// Most observation values a request carries (DiffDrive has 5, Acrobot 6).
 pub const MAX_OBS: usize = 8;

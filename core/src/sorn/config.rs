@@ -97,6 +97,11 @@ pub struct Config {
     /// Spare I->E slots per inhibitory unit beyond ceil(lambda_ei) (I->E never grows; this
     /// only absorbs the spread of the random initial degrees).
     pub ei_spare_per_unit: u32,
+    /// Inhibition reacts within the step: y(t+1) = H(W_IE x(t+1) - T_I), from the excitatory
+    /// state just computed, as in the Triesch lab's own SORN code (Lazar's, `delpapa/SORN_V2`,
+    /// `chrhartm/SORN`). Off: y(t+1) from x(t), as the `sorn` package and the spec's equations.
+    /// The counting task depends on it (docs/science.md).
+    pub fast_inhibition: bool,
     /// Compatibility switches for the package's oddities.
     pub compat: Compat,
 }
@@ -134,6 +139,7 @@ impl Config {
         ip_clip: true,
         ee_spare_per_unit: 4,
         ei_spare_per_unit: 4,
+        fast_inhibition: false,
         compat: Compat { simulator_ignores_phase: false, repair_first_fifth: false },
     };
 
@@ -151,20 +157,46 @@ impl Config {
     }
 
     /// Lazar, Pipa & Triesch (2009): STDP, IP and synaptic normalisation only (no iSTDP, no
-    /// structural plasticity), no noise, their smaller rates and sparser E->E (lambda 10), dense
-    /// I->E. Rules are switched off through [`super::Freeze::LAZAR2009`], which this preset is
-    /// meant to be run with.
+    /// structural plasticity), no noise, their smaller rates and sparser E->E, dense I->E. Rules
+    /// are switched off through [`super::Freeze::LAZAR2009`], which this preset is meant to be
+    /// run with.
     ///
-    /// The 2009 values marked "(?)" in the spec were recalled, not re-read: eta_stdp 0.001,
-    /// lambda_ee 10.
+    /// | paper | value | here |
+    /// |---|---|---|
+    /// | N^E, N^I = 0.2 N^E | 200, 40 | `ne`, `ni` |
+    /// | N^U, units per input symbol | 10 | [`super::SymbolSpec::pool_size`]; `nu = ne`, so a symbol's pool can be any excitatory unit |
+    /// | eta_STDP, eta_IP | 0.001, 0.001 | `eta_stdp`, `eta_ip` |
+    /// | H_IP = 2 N^U / N^E | 0.1 | `h_ip` (set: `nu` counts channels, not units per symbol) |
+    /// | lambda^W, E->E in-degree | 10 | `lambda_ee` |
+    /// | W^EI, W^IE | dense | `lambda_ei = ne`, `lambda_ie = None` |
+    /// | T^E_max, T^I_max | 1, 0.5 | `te_max`, `ti_max` |
+    /// | noise | none | `noise_sd = 0` |
+    /// | IP clipping | none | `ip_clip = false` |
+    /// | y(t+1) from x(t+1) | (the lab's code) | `fast_inhibition = true` |
+    ///
+    /// The paper's body could not be read for this project: the values are those of the lab's
+    /// own re-implementations (`delpapa/SORN_V2` `CountingTask/param.py`, `delpapa/SORN`
+    /// `common/defaults.py`), which agree with each other on every row above except T^E_max
+    /// (0.5 in SORN_V2).
+    ///
+    /// ```
+    /// use neuroloop_core::sorn::Config;
+    /// let c = Config::lazar2009();
+    /// assert_eq!((c.ne, c.ni, c.nu, c.lambda_ee, c.h_ip()), (200, 40, 200, 10.0, 0.1));
+    /// assert!(c.validate().is_ok());
+    /// ```
     pub const fn lazar2009() -> Config {
         Config {
+            nu: 200,
             eta_stdp: 0.001,
             eta_ip: 0.001,
+            h_ip: Some(0.1),
             lambda_ee: 10.0,
             lambda_ei: 200.0,
             noise_sd: 0.0,
             p_sp: 0.0,
+            ip_clip: false,
+            fast_inhibition: true,
             ..Config::DEFAULT
         }
     }

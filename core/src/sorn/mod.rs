@@ -14,12 +14,14 @@
 //! - `network` ([`Sorn::step`]): one step top to bottom: drive, thresholds, then the rules of
 //!   `plasticity` in the package's order (STDP, IP, structural plasticity, iSTDP,
 //!   normalisation).
+//! - `symbols`: symbol inputs ([`SymbolInput`]) and the counting task's words
+//!   ([`CountingWords`]).
 //!
 //! ## One step
 //!
 //! ```text
 //! x(t+1) = H( W_EE x(t) - W_EI y(t) + u(t) + xi_E - T_E )
-//! y(t+1) = H( W_IE x(t) + xi_I - T_I )
+//! y(t+1) = H( W_IE x(t) + xi_I - T_I )      (x(t+1) with Config::fast_inhibition)
 //! ```
 //! then, in the plasticity phase: STDP, IP, SP, iSTDP, SS, each skipped if frozen.
 //!
@@ -51,6 +53,7 @@ mod mode;
 mod network;
 mod plasticity;
 mod snapshot;
+mod symbols;
 mod synapses;
 
 use core::fmt;
@@ -63,6 +66,7 @@ pub use mode::{Freeze, Mode, Phase, Rule, UnknownName};
 pub use network::{Counters, Sorn, StepReport};
 pub use plasticity::RuleCounts;
 pub use snapshot::{RestoreError, Scalars};
+pub use symbols::{CountingWords, Letter, SymbolError, SymbolInput, SymbolSpec};
 pub use synapses::{Synapse, Synapses};
 
 /// Why a network could not be built.

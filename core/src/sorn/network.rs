@@ -206,8 +206,8 @@ where
         let ee_syn = ee.reborrow();
         for pre in Ones::new(x_t) {
             ee_syn.accumulate(pre, acc_ee);
-            for (a, &w) in acc_i.iter_mut().zip(&ie_w[pre * ni..(pre + 1) * ni]) {
-                *a += w;
+            if !cfg.fast_inhibition {
+                add_row(acc_i, &ie_w[pre * ni..(pre + 1) * ni]);
             }
         }
         let ei_syn = ei.reborrow();
@@ -241,6 +241,12 @@ where
             acc_ee[i] = acc_ee[i] - acc_ei[i] + xi_e[i] - te[i];
         }
         pack_positive(acc_ee, x_t1);
+        if cfg.fast_inhibition {
+            // E->I from the excitatory state just computed (same order of summation).
+            for pre in Ones::new(x_t1) {
+                add_row(acc_i, &ie_w[pre * ni..(pre + 1) * ni]);
+            }
+        }
         for (a, (&x, &t)) in acc_i.iter_mut().zip(xi_i.iter().zip(ti.iter())) {
             *a = *a + x - t;
         }
@@ -292,6 +298,14 @@ where
         c.sp_capacity_refusals = c.sp_capacity_refusals.saturating_add(u64::from(rules.sp_refused));
         c.empty_rows = c.empty_rows.saturating_add(u64::from(rules.empty_rows));
         Ok(StepReport { active_e, active_i, rules })
+    }
+}
+
+/// Adds one presynaptic unit's E->I weights to the inhibitory drive.
+#[inline]
+fn add_row(acc_i: &mut [f32], row: &[f32]) {
+    for (a, &w) in acc_i.iter_mut().zip(row) {
+        *a += w;
     }
 }
 
@@ -593,6 +607,44 @@ mod tests {
             }
             assert_eq!(net.x_prev().words(), &x_before[..], "x(t) becomes the previous state");
         }
+    }
+
+    #[test]
+    fn fast_inhibition_reads_the_new_excitatory_state() {
+        // y(t+1) = H(W_IE x(t+1) - T_I) with fast inhibition, recomputed in f64; noise off.
+        let cfg = Config {
+            ne: 40,
+            ni: 8,
+            nu: 40,
+            h_ip: Some(0.1),
+            lambda_ee: 8.0,
+            lambda_ei: 10.0,
+            fast_inhibition: true,
+            ..Config::DEFAULT
+        };
+        let mut net = build(&cfg, 5);
+        net.set_mode(Mode { noise: false, ..Mode::default() });
+        let mut rng = readme_input(5);
+        let (mut checked, mut differs) = (0, 0);
+        for _ in 0..200 {
+            let u: Vec<f32> = (0..40).map(|_| if rng.uniform_f32() < 0.1 { 1.0 } else { 0.0 }).collect();
+            let x_t = net.x().words().to_vec();
+            net.step(&u).unwrap();
+            let drive = |x: &[u32], k: usize| {
+                (0..40).filter(|&j| crate::bits::get(x, j)).map(|j| f64::from(net.wie()[j * 8 + k])).sum::<f64>()
+                    - f64::from(net.ti()[k])
+            };
+            for k in 0..8 {
+                let d = drive(net.x().words(), k);
+                if d.abs() > 1e-5 {
+                    assert_eq!(net.y().get(k), d > 0.0, "inhibitory unit {k}: drive {d}");
+                    checked += 1;
+                }
+                differs += usize::from((drive(&x_t, k) > 0.0) != (d > 0.0));
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+        assert!(differs > 50, "x(t) and x(t+1) give different inhibition often: {differs}");
     }
 
     #[test]

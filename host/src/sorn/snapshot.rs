@@ -1,18 +1,20 @@
 //! SORN snapshots: the whole state of a network (config, weights, thresholds, activity, random
 //! generator, step count) in one versioned, checksummed binary file.
 //!
-//! # Format, version 2
+//! # Format, version 3
 //!
 //! | bytes | content |
 //! |---|---|
 //! | 0..8 | magic `\x89NLSNAP\n` (the high byte and the newline catch text-mode mangling) |
-//! | 8..12 | format version, `u32` little-endian (2) |
+//! | 8..12 | format version, `u32` little-endian (3) |
 //! | 12..20 | payload length `n`, `u64` little-endian |
 //! | 20..20+n | payload: [`postcard`] encoding of the config, the seed, the core's `Scalars` (serde derive), the optional input-generator state and the network's three buffers |
 //! | 20+n..24+n | CRC-32 (ISO-HDLC, as zip and PNG) of bytes `0..20+n`, little-endian |
 //!
-//! Version 1 (neuroloop 0.1 before the architecture change) is still read: its scalars were
-//! flattened by hand and it stored the synapse counts, which version 2 derives from the lists.
+//! Versions 1 and 2 are still read. Version 2's config has no `fast_inhibition` (added in
+//! version 3; such networks read as `false`, which is what they ran). Version 1 (neuroloop 0.1
+//! before the architecture change) also flattened its scalars by hand and stored the synapse
+//! counts, which later versions derive from the lists.
 //!
 //! Reading checks, in order: length, magic, version, declared length, checksum, decoding, and
 //! finally every array of the network ([`neuroloop_core::sorn::Sorn::restore`]). Each failure is
@@ -21,15 +23,15 @@
 use std::path::Path;
 
 use neuroloop_core::rng::NetRng;
-use neuroloop_core::sorn::{Buffers, Config, Counters, InitReport, Mode, RestoreError, Scalars, Sorn};
+use neuroloop_core::sorn::{Buffers, Compat, Config, Counters, InitReport, Mode, RestoreError, Scalars, Sorn};
 use serde::{Deserialize, Serialize};
 
 use super::HostSorn;
 
 /// The file's first eight bytes.
 pub const MAGIC: [u8; 8] = *b"\x89NLSNAP\n";
-/// The format version this build writes (it reads this one and version 1).
-pub const VERSION: u32 = 2;
+/// The format version this build writes (it reads this one and versions 1 and 2).
+pub const VERSION: u32 = 3;
 const HEADER: usize = 20;
 const CRC: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
 
@@ -44,7 +46,7 @@ pub struct Snapshot {
     pub input_rng: Option<NetRng>,
 }
 
-/// The payload of format version 2: the core's types, serialized as they are.
+/// The payload of format version 3: the core's types, serialized as they are.
 #[derive(Serialize, Deserialize)]
 struct Payload {
     config: Config,
@@ -56,11 +58,121 @@ struct Payload {
     u32s: Vec<u32>,
 }
 
+/// The config as versions 1 and 2 stored it: [`Config`] before `fast_inhibition`, field by
+/// field in the same order (postcard stores fields by position).
+#[derive(Deserialize)]
+struct ConfigV2 {
+    ne: u32,
+    ni: u32,
+    nu: u32,
+    eta_stdp: f32,
+    eta_inhib: f32,
+    eta_ip: f32,
+    h_ip: Option<f32>,
+    mu_ip: f32,
+    sigma_ip: f32,
+    te_min: f32,
+    te_max: f32,
+    ti_min: f32,
+    ti_max: f32,
+    lambda_ee: f32,
+    lambda_ei: f32,
+    lambda_ie: Option<f32>,
+    noise_sd: f32,
+    p_sp: f32,
+    w_sp: f32,
+    w_init_max: f32,
+    w_max: f32,
+    ip_clip: bool,
+    ee_spare_per_unit: u32,
+    ei_spare_per_unit: u32,
+    compat: Compat,
+}
+
+impl From<ConfigV2> for Config {
+    fn from(c: ConfigV2) -> Config {
+        let ConfigV2 {
+            ne,
+            ni,
+            nu,
+            eta_stdp,
+            eta_inhib,
+            eta_ip,
+            h_ip,
+            mu_ip,
+            sigma_ip,
+            te_min,
+            te_max,
+            ti_min,
+            ti_max,
+            lambda_ee,
+            lambda_ei,
+            lambda_ie,
+            noise_sd,
+            p_sp,
+            w_sp,
+            w_init_max,
+            w_max,
+            ip_clip,
+            ee_spare_per_unit,
+            ei_spare_per_unit,
+            compat,
+        } = c;
+        Config {
+            ne,
+            ni,
+            nu,
+            eta_stdp,
+            eta_inhib,
+            eta_ip,
+            h_ip,
+            mu_ip,
+            sigma_ip,
+            te_min,
+            te_max,
+            ti_min,
+            ti_max,
+            lambda_ee,
+            lambda_ei,
+            lambda_ie,
+            noise_sd,
+            p_sp,
+            w_sp,
+            w_init_max,
+            w_max,
+            ip_clip,
+            ee_spare_per_unit,
+            ei_spare_per_unit,
+            fast_inhibition: false,
+            compat,
+        }
+    }
+}
+
+/// The payload of format version 2 (read only): version 3's with the older config.
+#[derive(Deserialize)]
+struct PayloadV2 {
+    config: ConfigV2,
+    seed: u64,
+    scalars: Scalars,
+    input_rng: Option<[u8; 16]>,
+    f32s: Vec<f32>,
+    u16s: Vec<u16>,
+    u32s: Vec<u32>,
+}
+
+impl PayloadV2 {
+    fn upgrade(self) -> Payload {
+        let PayloadV2 { config, seed, scalars, input_rng, f32s, u16s, u32s } = self;
+        Payload { config: config.into(), seed, scalars, input_rng, f32s, u16s, u32s }
+    }
+}
+
 /// The payload of format version 1 (read only): the scalars flattened, with the synapse
-/// counts that version 2 derives from the lists.
+/// counts that later versions derive from the lists.
 #[derive(Deserialize)]
 struct PayloadV1 {
-    config: Config,
+    config: ConfigV2,
     seed: u64,
     rng: [u8; 16],
     cur: u8,
@@ -87,7 +199,7 @@ impl PayloadV1 {
             mode,
         };
         let PayloadV1 { config, seed, input_rng, f32s, u16s, u32s, .. } = self;
-        Ok(Payload { config, seed, scalars, input_rng, f32s, u16s, u32s })
+        Ok(Payload { config: config.into(), seed, scalars, input_rng, f32s, u16s, u32s })
     }
 }
 
@@ -216,7 +328,7 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
         return Err(SnapshotError::Truncated { expected: HEADER as u64 + 4, got: bytes.len() as u64 });
     }
     let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-    if version != VERSION && version != 1 {
+    if !(1..=VERSION).contains(&version) {
         return Err(SnapshotError::UnsupportedVersion { found: version });
     }
     let mut len = [0u8; 8];
@@ -238,6 +350,8 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
     let body = &bytes[HEADER..end];
     let p: Payload = if version == 1 {
         postcard::from_bytes::<PayloadV1>(body).map_err(SnapshotError::Decode)?.upgrade()?
+    } else if version == 2 {
+        postcard::from_bytes::<PayloadV2>(body).map_err(SnapshotError::Decode)?.upgrade()
     } else {
         postcard::from_bytes(body).map_err(SnapshotError::Decode)?
     };
