@@ -282,6 +282,75 @@ pub fn series(
     })
 }
 
+/// One line of [`bands`]: points `(x, mean, low, high)`; the band between low and high is shaded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    /// Legend label.
+    pub name: String,
+    /// `(x, mean, low, high)` in increasing x.
+    pub points: Vec<(f64, f64, f64, f64)>,
+    /// A dashed reference line (no band).
+    pub dashed: bool,
+}
+
+/// Means as lines with markers over shaded spreads (for results over seeds).
+pub fn bands(path: &Path, title: &str, x_label: &str, y_label: &str, lines: &[Band]) -> anyhow::Result<()> {
+    let pts = lines.iter().flat_map(|l| l.points.iter());
+    let (x0, x1, y0, y1) = pts
+        .filter(|p| p.2.is_finite() && p.3.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY), |(a, b, c, d), p| {
+            (a.min(p.0), b.max(p.0), c.min(p.2), d.max(p.3))
+        });
+    let (x0, x1) = if x1 > x0 { (x0, x1) } else { (x0 - 1.0, x0 + 1.0) };
+    let (y0, y1) = if y1 > y0 {
+        (y0, y1)
+    } else if y1.is_finite() {
+        (y0 - 0.5, y1 + 0.5)
+    } else {
+        (0.0, 1.0)
+    };
+    let colors = [RED, BLUE, GREEN, MAGENTA, CYAN];
+    figure!(path, |area| {
+        let pad = (y1 - y0) * 0.05;
+        let xpad = (x1 - x0) * 0.03;
+        let mut c = ChartBuilder::on(area)
+            .caption(title, ("sans-serif", 22))
+            .margin(15)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d((x0 - xpad)..(x1 + xpad), (y0 - pad)..(y1 + pad))?;
+        c.configure_mesh().x_desc(x_label).y_desc(y_label).draw()?;
+        for (k, line) in lines.iter().enumerate() {
+            if line.dashed {
+                let grey = RGBColor(110, 110, 110);
+                c.draw_series(DashedLineSeries::new(
+                    line.points.iter().map(|p| (p.0, p.1)),
+                    6,
+                    4,
+                    grey.stroke_width(2),
+                ))?
+                .label(line.name.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], grey));
+                continue;
+            }
+            let color = colors[k % colors.len()];
+            let mut outline: Vec<(f64, f64)> = line.points.iter().map(|p| (p.0, p.3)).collect();
+            outline.extend(line.points.iter().rev().map(|p| (p.0, p.2)));
+            c.draw_series(std::iter::once(Polygon::new(outline, color.mix(0.15).filled())))?;
+            c.draw_series(LineSeries::new(line.points.iter().map(|p| (p.0, p.1)), color.stroke_width(2)))?
+                .label(line.name.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], color));
+            c.draw_series(line.points.iter().map(|p| Circle::new((p.0, p.1), 4, color.filled())))?;
+        }
+        c.configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
+        Ok(())
+    })
+}
+
 /// Heat map of the lower triangle of an `n x n` matrix with values in [-1, 1].
 pub fn correlation(path: &Path, title: &str, matrix: &[f64], n: usize) -> anyhow::Result<()> {
     if matrix.len() != n * n {

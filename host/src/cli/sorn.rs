@@ -30,6 +30,63 @@ pub enum SornCommand {
         after_help = "Example:\n  neuroloop sorn run --steps 3000 --seed 1 --out runs/a && neuroloop sorn report runs/a"
     )]
     Report(ReportArgs),
+    /// Published SORN experiments, reproduced.
+    #[command(subcommand)]
+    Experiment(ExperimentCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExperimentCommand {
+    /// The counting task of Lazar, Pipa & Triesch (2009): words `a b^n c` / `d e^n f`, a SORN
+    /// against a static and an IP-only reservoir; writes results.csv, metrics.csv, the figures
+    /// (performance.png/svg, end_recall.png/svg) and report.md into --out (docs/science.md).
+    #[command(
+        after_help = "Examples:\n  neuroloop sorn experiment counting --n 4,8,12,16,20,24,28 --seeds 10 --out runs/counting\n  \
+        neuroloop sorn experiment counting --n 4,8 --seeds 2 --plastic-steps 10000 --out /tmp/quick"
+    )]
+    Counting(CountingArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CountingArgs {
+    /// Word lengths: repeated letters per word, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "4,8,12,16,20,24,28")]
+    n: Vec<u16>,
+    /// Networks per (condition, n): seeds first-seed .. first-seed + seeds - 1.
+    #[arg(long, default_value_t = 10)]
+    seeds: u64,
+    /// The first seed.
+    #[arg(long, default_value_t = 1)]
+    first_seed: u64,
+    /// Conditions to run, comma-separated: sorn, static, ip_only.
+    #[arg(long, value_delimiter = ',', default_value = "sorn,static,ip_only")]
+    conditions: Vec<String>,
+    /// Steps with plasticity (the paper: 50,000).
+    #[arg(long, default_value_t = 50_000)]
+    plastic_steps: u64,
+    /// Frozen steps whose states train the readout.
+    #[arg(long, default_value_t = 5_000)]
+    train_steps: u64,
+    /// Frozen steps the readout is scored on.
+    #[arg(long, default_value_t = 5_000)]
+    test_steps: u64,
+    /// Ridge penalty of the readout.
+    #[arg(long, default_value_t = 0.01)]
+    ridge: f64,
+    /// Excitatory units (N_I = N_E / 5, every E unit an input channel, dense I->E); the
+    /// paper's 200 by default.
+    #[arg(long, conflicts_with = "config")]
+    ne: Option<u32>,
+    /// TOML file of SORN parameters instead of the paper's network (missing keys take the
+    /// package's defaults; `nu` must leave room for 6 pools of 10 units).
+    #[arg(long, value_name = "FILE.toml")]
+    config: Option<PathBuf>,
+    /// Write here (created; must be empty, or an earlier counting experiment with --force).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Overwrite an earlier counting experiment in --out.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -132,12 +189,126 @@ pub fn run(cmd: SornCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
     match cmd {
         SornCommand::Run(args) => run_cmd(args, out, err),
         SornCommand::Resume(args) => resume_cmd(args, out, err),
+        SornCommand::Experiment(ExperimentCommand::Counting(args)) => counting_cmd(args, out, err),
         SornCommand::Report(args) => {
             let dir = crate::sorn::report::report(&args.dir, args.last)?;
             writeln!(out, "{}", dir.join("index.html").display())?;
             Ok(0)
         }
     }
+}
+
+/// The files a counting experiment writes (what --force may replace).
+const COUNTING_FILES: [&str; 7] = [
+    "results.csv",
+    "metrics.csv",
+    "report.md",
+    "performance.png",
+    "performance.svg",
+    "end_recall.png",
+    "end_recall.svg",
+];
+
+fn counting_cmd(a: CountingArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+    use crate::sorn::counting::{self, Condition, Protocol};
+    let mut conditions = Vec::new();
+    for name in &a.conditions {
+        let c = Condition::ALL.into_iter().find(|c| c.name() == name.trim()).ok_or_else(|| {
+            anyhow::anyhow!("--conditions: unknown condition {name:?} (the conditions are sorn, static, ip_only)")
+        })?;
+        if !conditions.contains(&c) {
+            conditions.push(c);
+        }
+    }
+    if a.seeds == 0 {
+        anyhow::bail!("--seeds 0: run at least one network per point");
+    }
+    let last =
+        a.first_seed.checked_add(a.seeds - 1).ok_or_else(|| anyhow::anyhow!("--first-seed + --seeds overflows"))?;
+    let config = match (&a.config, a.ne) {
+        (Some(path), _) => sorn::load_config(path)?,
+        (None, Some(ne)) => Config { ne, ni: ne / 5, nu: ne, lambda_ei: ne as f32, ..Config::lazar2009() },
+        (None, None) => Config::lazar2009(),
+    };
+    if a.config.is_none() {
+        config.validate().map_err(|e| anyhow::anyhow!("--ne {}: {e}", config.ne))?;
+    }
+    let protocol = Protocol {
+        config,
+        plastic_steps: a.plastic_steps,
+        train_steps: a.train_steps,
+        test_steps: a.test_steps,
+        ridge: a.ridge,
+        ..Protocol::default()
+    };
+    counting::check(&protocol, &a.n)?;
+    prepare_experiment_dir(&a.out, a.force)?;
+    let seeds: Vec<u64> = (a.first_seed..=last).collect();
+    let jobs = counting::jobs(&conditions, &a.n, &seeds);
+    writeln!(
+        err,
+        "counting task: {} networks ({} conditions x {} word lengths x {} seeds), {} steps each, on {} threads",
+        jobs.len(),
+        conditions.len(),
+        a.n.len(),
+        seeds.len(),
+        protocol.plastic_steps + protocol.train_steps + protocol.test_steps,
+        rayon::current_num_threads()
+    )?;
+    let bar = indicatif::ProgressBar::new(jobs.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} networks, {elapsed} (eta {eta})")
+            .expect("the template is valid"),
+    );
+    let start = std::time::Instant::now();
+    let outcomes = counting::run_all(&protocol, &jobs, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    let seconds = start.elapsed().as_secs_f64();
+    let write = |name: &str, text: String| {
+        let p = a.out.join(name);
+        std::fs::write(&p, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))
+    };
+    write("results.csv", counting::results_csv(&outcomes))?;
+    write("metrics.csv", counting::metrics_csv(&outcomes))?;
+    let report = counting::report(&protocol, &outcomes, seconds);
+    write("report.md", report.clone())?;
+    counting::figures(&a.out, &outcomes)?;
+    writeln!(out, "{report}")?;
+    writeln!(err, "wrote {} ({seconds:.1} s)", a.out.display())?;
+    Ok(0)
+}
+
+/// An experiment's output directory: created, or empty, or (with `force`) one an earlier
+/// experiment wrote, whose known files are then replaced. Anything else is never touched.
+fn prepare_experiment_dir(dir: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        anyhow::bail!("--out {} is a file, not a directory: choose another --out", dir.display());
+    }
+    if dir.is_dir() {
+        let names: Vec<String> = std::fs::read_dir(dir)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect();
+        if !names.is_empty() {
+            if !force {
+                anyhow::bail!(
+                    "{} already exists and is not empty: choose another --out, or pass --force to overwrite an earlier counting experiment",
+                    dir.display()
+                );
+            }
+            if !names.iter().any(|n| n == "results.csv") {
+                anyhow::bail!(
+                    "{} has no results.csv, so it is not a counting experiment: refusing to overwrite it even with --force",
+                    dir.display()
+                );
+            }
+            for n in names.iter().filter(|n| COUNTING_FILES.contains(&n.as_str())) {
+                let p = dir.join(n);
+                std::fs::remove_file(&p).map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", p.display()))?;
+            }
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))
 }
 
 fn run_cmd(args: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {

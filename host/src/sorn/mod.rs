@@ -3,6 +3,7 @@
 //! directories, reports and the package's statistics.
 
 pub mod config;
+pub mod counting;
 pub mod raster;
 pub mod record;
 pub mod report;
