@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{cli, cli_line, fails, fixture_text, temp_dir};
+use common::{cli, cli_line, fails, fails_line, fixture_text, temp_dir};
 use neuroloop_core::sorn::Config;
 use serde_json::json;
 
@@ -118,22 +118,8 @@ fn training_settings_out_of_range_are_errors_naming_the_setting() {
         ]);
         assert!(err.contains(says), "{flag} {value}: {err}");
     }
-    let err = fails(&[
-        "train",
-        "--env",
-        "CartPole-v1",
-        "--controller",
-        "sorn",
-        "--readout",
-        "rls",
-        "--seed",
-        "1",
-        "--out",
-        o,
-        "--force",
-        "--teacher-episodes",
-        "0",
-    ]);
+    let train = "train --env CartPole-v1 --controller sorn --seed 1";
+    let err = fails_line(&format!("{train} --readout rls --out {o} --force --teacher-episodes 0"));
     assert!(err.contains("teacher episode"), "{err}");
 }
 
@@ -229,33 +215,10 @@ fn no_command_writes_over_its_input_and_outputs_need_force() {
     // eval's recordings and rendering likewise.
     let gif = tmp.path().join("a.gif");
     std::fs::write(&gif, "keep me").unwrap();
-    let err = fails(&[
-        "eval",
-        "--env",
-        "CartPole-v1",
-        "--model",
-        m,
-        "--seed",
-        "1",
-        "--episodes",
-        "1",
-        "--render",
-        gif.to_str().unwrap(),
-    ]);
+    let eval = format!("eval --env CartPole-v1 --model {m} --seed 1 --episodes 1");
+    let err = fails_line(&format!("{eval} --render {}", gif.display()));
     assert!(err.contains("--force"), "{err}");
-    let err = fails(&[
-        "eval",
-        "--env",
-        "CartPole-v1",
-        "--model",
-        m,
-        "--seed",
-        "1",
-        "--episodes",
-        "1",
-        "--record",
-        tmp.path().to_str().unwrap(),
-    ]);
+    let err = fails_line(&format!("{eval} --record {}", tmp.path().display()));
     assert!(err.contains("--force"), "{err}");
 }
 
@@ -322,20 +285,8 @@ fn more_bad_inputs_of_the_same_kinds_say_what_is_wrong() {
     // A teacher inside --out is never overwritten, even with --force.
     std::fs::create_dir(p("o")).unwrap();
     std::fs::copy(&model, p("o/teacher.json")).unwrap();
-    let err = fails(&[
-        "train",
-        "--env",
-        "CartPole-v1",
-        "--controller",
-        "sorn",
-        "--teacher",
-        &s(&p("o/teacher.json")),
-        "--seed",
-        "1",
-        "--out",
-        &s(&p("o")),
-        "--force",
-    ]);
+    let train = "train --env CartPole-v1 --controller sorn --seed 1";
+    let err = fails_line(&format!("{train} --teacher {} --out {} --force", s(&p("o/teacher.json")), s(&p("o"))));
     assert!(err.contains("also an input"), "{err}");
     // A bound that means "positive" says so.
     let e = neuroloop_host::sorn::parse_config("w_max = 0.0").unwrap_err().to_string();

@@ -126,11 +126,16 @@ fn freeze_list_and_no_noise() {
     assert!(s["mean_rate_e"].as_f64().unwrap() > 0.0, "the input alone drives the network");
 }
 
+/// A temporary directory and the run directory `a` inside it (not yet created).
+fn run_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = common::temp_dir();
+    let a = tmp.path().join("a");
+    (tmp, a)
+}
+
 #[test]
 fn run_out_then_resume_equals_one_long_run() {
-    let tmp = common::temp_dir();
-    let base = tmp.path().to_path_buf();
-    let a = base.join("a");
+    let (_tmp, a) = run_dir();
     let a_str = a.to_str().unwrap();
     summary(&["sorn", "run", "--steps", "600", "--seed", "5", "--out", a_str, "--summary"]);
     for f in ["config.toml", "run.json", "state.nlsnap"] {
@@ -157,10 +162,8 @@ fn run_out_then_resume_equals_one_long_run() {
 
 #[test]
 fn existing_run_directory_needs_force() {
-    let tmp = common::temp_dir();
-    let base = tmp.path().to_path_buf();
-    let a = base.join("a");
-    let a_str = a.to_str().unwrap();
+    let (tmp, a) = run_dir();
+    let (base, a_str) = (tmp.path().to_path_buf(), a.to_str().unwrap());
     summary(&["sorn", "run", "--steps", "50", "--seed", "1", "--out", a_str, "--summary"]);
     let before = std::fs::read(a.join("state.nlsnap")).unwrap();
     let err = fails(&["sorn", "run", "--steps", "80", "--seed", "2", "--out", a_str]);
@@ -179,10 +182,8 @@ fn existing_run_directory_needs_force() {
 
 #[test]
 fn resume_reports_a_corrupted_snapshot_or_a_missing_directory() {
-    let tmp = common::temp_dir();
-    let base = tmp.path().to_path_buf();
-    let a = base.join("a");
-    let a_str = a.to_str().unwrap();
+    let (tmp, a) = run_dir();
+    let (base, a_str) = (tmp.path().to_path_buf(), a.to_str().unwrap());
     summary(&["sorn", "run", "--steps", "50", "--seed", "1", "--out", a_str, "--summary"]);
     let path = a.join("state.nlsnap");
     let mut bytes = std::fs::read(&path).unwrap();

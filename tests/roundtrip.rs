@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{cli, fixture, temp_dir};
+use common::{cli, cli_line, fixture, temp_dir};
 use neuroloop_core::env::EnvId;
 use neuroloop_host::control::recording::EpisodeRecord;
 use neuroloop_host::control::sorn_controller::SornController;
@@ -130,18 +130,8 @@ fn run_directories_read_back_to_the_same_bits() {
     )
     .unwrap();
     let dir = tmp.path().join("run");
-    let (code, _, err) = cli(&[
-        "sorn",
-        "run",
-        "--steps",
-        "50",
-        "--seed",
-        "4",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
+    let (code, _, err) =
+        cli_line(&format!("sorn run --steps 50 --seed 4 --config {} --out {}", cfg.display(), dir.display()));
     assert_eq!(code, 0, "{err}");
     let (meta, snap) = neuroloop_host::sorn::rundir::read(&dir).unwrap();
     let written = neuroloop_host::sorn::load_config(&cfg).unwrap();
@@ -166,16 +156,8 @@ fn the_csv_of_ctrnn_run_reads_back_to_the_outputs_bits() {
         inputs.iter().map(|row| row.iter().map(f32::to_string).collect::<Vec<_>>().join(",") + "\n").collect();
     let (u, y) = (tmp.path().join("u.csv"), tmp.path().join("y.csv"));
     std::fs::write(&u, text).unwrap();
-    let (code, _, err) = cli(&[
-        "ctrnn",
-        "run",
-        "--model",
-        model.to_str().unwrap(),
-        "--input",
-        u.to_str().unwrap(),
-        "--output",
-        y.to_str().unwrap(),
-    ]);
+    let (code, _, err) =
+        cli_line(&format!("ctrnn run --model {} --input {} --output {}", model.display(), u.display(), y.display()));
     assert_eq!(code, 0, "{err}");
     let expected = m.run(&inputs).unwrap();
     let read = neuroloop_host::ctrnn::read_input_csv_file(&y, m.dims.outputs).unwrap();

@@ -25,3 +25,16 @@ pub mod board;
 pub mod brain;
 pub mod models;
 pub mod scenarios;
+
+/// The `main` of a firmware binary built for the PC (as `cargo test --workspace` does): it
+/// prints how to build it for a board and exits with 2.
+#[macro_export]
+macro_rules! host_stub {
+    ($how:expr) => {
+        #[cfg(not(target_os = "none"))]
+        fn main() {
+            eprintln!($how);
+            std::process::exit(2);
+        }
+    };
+}

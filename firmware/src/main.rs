@@ -24,26 +24,9 @@
 //! scenarios on, and the brain is what `neuroloop pil --board serial:PATH` talks to.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
+// A real board: both binaries are the brain (one entry point, in the library).
 #[cfg(all(target_os = "none", feature = "real-board"))]
-mod board {
-    use neuroloop_firmware::brain::Storage;
-    use neuroloop_wire::frame::{FrameReader, MAX_FRAME};
-
-    #[cortex_m_rt::entry]
-    fn main() -> ! {
-        // Sized at compile time; cortex-m-rt hands these out as `&'static mut`.
-        static mut STORAGE: Storage = Storage::new();
-        static mut READER: FrameReader<MAX_FRAME> = FrameReader::new();
-        neuroloop_firmware::board::run(STORAGE, READER)
-    }
-
-    /// Logs where it faulted, then resets (a board with no debugger comes back up serving).
-    #[cortex_m_rt::exception]
-    unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
-        defmt::error!("HardFault at pc={=u32:#010x}", ef.pc());
-        cortex_m::peripheral::SCB::sys_reset()
-    }
-}
+neuroloop_firmware::real_board_brain!();
 
 #[cfg(all(target_os = "none", not(feature = "real-board")))]
 mod board {
@@ -53,6 +36,16 @@ mod board {
     use neuroloop_firmware::board::raw as stack;
     use neuroloop_firmware::scenarios;
     use panic_semihosting as _;
+
+    /// Prints a scenario's line, its instructions per step and its stack peak, then repaints
+    /// the stack for the next scenario.
+    fn print_scenario(line: &dyn core::fmt::Display, label: &str, instructions: u32, stack_name: &str) {
+        let stack_used = stack::high_water();
+        hprintln!("{}", line);
+        hprintln!("{}_step_instructions={}", label, instructions);
+        hprintln!("{}_stack_bytes={}", stack_name, stack_used);
+        stack::repaint();
+    }
 
     /// Prints which part of a scenario failed and stops the board with a failure code (the
     /// full message is the host's: see `ScenarioError::part`).
@@ -89,39 +82,23 @@ mod board {
         #[cfg(feature = "sorn")]
         let bufs = {
             let (r, bufs) = scenarios::sorn(bufs, &mut counter).unwrap_or_else(|e| fail(e));
-            let stack_used = stack::high_water();
-            hprintln!("{}", r);
-            hprintln!("sorn_step_instructions={}", r.step_instructions);
-            hprintln!("sorn_stack_bytes={}", stack_used);
-            stack::repaint();
+            print_scenario(&r, "sorn", r.step_instructions, "sorn");
             bufs
         };
         #[cfg(feature = "ctrnn")]
         {
             let r = scenarios::ctrnn(&mut counter).unwrap_or_else(|e| fail(e));
-            let stack_used = stack::high_water();
-            hprintln!("{}", r);
-            hprintln!("ctrnn_step_instructions={}", r.step_instructions);
-            hprintln!("ctrnn_stack_bytes={}", stack_used);
-            stack::repaint();
+            print_scenario(&r, "ctrnn", r.step_instructions, "ctrnn");
         }
         #[cfg(feature = "cartpole")]
         {
             let r = scenarios::cartpole(&mut counter).unwrap_or_else(|e| fail(e));
-            let stack_used = stack::high_water();
-            hprintln!("{}", r);
-            hprintln!("cartpole_controller_step_instructions={}", r.step_instructions);
-            hprintln!("cartpole_stack_bytes={}", stack_used);
-            stack::repaint();
+            print_scenario(&r, "cartpole_controller", r.step_instructions, "cartpole");
         }
         #[cfg(feature = "sorn-rls")]
         let bufs = {
             let (r, bufs) = scenarios::sorn_rls(bufs, &mut RLS[..], &mut counter).unwrap_or_else(|e| fail(e));
-            let stack_used = stack::high_water();
-            hprintln!("{}", r);
-            hprintln!("sorn_rls_step_instructions={}", r.step_instructions);
-            hprintln!("sorn_rls_stack_bytes={}", stack_used);
-            stack::repaint();
+            print_scenario(&r, "sorn_rls", r.step_instructions, "sorn_rls");
             bufs
         };
         #[cfg(any(feature = "sorn", feature = "sorn-rls"))]
@@ -133,20 +110,10 @@ mod board {
         }
     }
 
-    #[cortex_m_rt::exception]
-    unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
-        hprintln!("HardFault at pc={:#010x}", ef.pc());
-        debug::exit(debug::EXIT_FAILURE);
-        loop {
-            cortex_m::asm::wfi();
-        }
-    }
+    neuroloop_firmware::qemu_hard_fault!();
 }
 
-#[cfg(not(target_os = "none"))]
-fn main() {
-    eprintln!(
-        "neuroloop-firmware runs on a board: build it with `cargo fw` (thumbv7em-none-eabihf) or --target thumbv7m-none-eabi"
-    );
-    std::process::exit(2);
-}
+// On the PC this binary only says how to build it for a board.
+neuroloop_firmware::host_stub!(
+    "neuroloop-firmware runs on a board: build it with `cargo fw` (thumbv7em-none-eabihf) or --target thumbv7m-none-eabi"
+);

@@ -136,6 +136,18 @@ fn render(
     Ok(())
 }
 
+/// A chart with the house style: the title on top, room for the axis labels (`y_labels`
+/// pixels on the left).
+fn chart<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &'b str,
+    y_labels: u32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut c = ChartBuilder::on(area);
+    c.caption(title, ("sans-serif", 22)).margin(15).x_label_area_size(40).y_label_area_size(y_labels);
+    c
+}
+
 /// Runs the same drawing code on either backend.
 macro_rules! figure {
     ($path:expr, |$area:ident| $body:block) => {
@@ -215,12 +227,7 @@ pub fn histogram(
         .map_or(Vec::new(), |f| (0..=200).map(|k| lo + (hi - lo) * k as f64 / 200.0).map(|x| (x, f.pdf(x))).collect());
     let top = density.iter().copied().chain(curve.iter().map(|p| p.1)).fold(0.0, f64::max).max(1e-9) * 1.1;
     figure!(path, |area| {
-        let mut c = ChartBuilder::on(area)
-            .caption(title, ("sans-serif", 22))
-            .margin(15)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
-            .build_cartesian_2d(lo..hi, 0f64..top)?;
+        let mut c = chart(area, title, 60).build_cartesian_2d(lo..hi, 0f64..top)?;
         c.configure_mesh().x_desc(x_label).y_desc("density").draw()?;
         c.draw_series(density.iter().enumerate().map(|(k, &d)| {
             let x = lo + k as f64 * width;
@@ -238,6 +245,29 @@ pub fn histogram(
     })
 }
 
+/// `lo..hi`, or one unit either side of a single value, or 0..1 for no value.
+fn widen(lo: f64, hi: f64) -> (f64, f64) {
+    if hi > lo {
+        (lo, hi)
+    } else if hi.is_finite() {
+        (lo - 1.0, hi + 1.0)
+    } else {
+        (0.0, 1.0)
+    }
+}
+
+/// The axes' ranges `(x0, x1, y0, y1)` for points `(x, y_low, y_high)`; a flat or empty range
+/// is widened so plotters always gets a non-empty one.
+fn extent(points: impl Iterator<Item = (f64, f64, f64)>) -> (f64, f64, f64, f64) {
+    let (x0, x1, y0, y1) = points
+        .fold((f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY), |(a, b, c, d), p| {
+            (a.min(p.0), b.max(p.0), c.min(p.1), d.max(p.2))
+        });
+    let (x0, x1) = widen(x0, x1);
+    let (y0, y1) = widen(y0, y1);
+    (x0, x1, y0, y1)
+}
+
 /// Line plot of one or more named series.
 pub fn series(
     path: &Path,
@@ -246,28 +276,11 @@ pub fn series(
     y_label: &str,
     lines: &[(&str, Vec<(f64, f64)>)],
 ) -> anyhow::Result<()> {
-    let pts = lines.iter().flat_map(|l| l.1.iter());
-    let (x0, x1, y0, y1) = pts
-        .fold((f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY), |(a, b, c, d), p| {
-            (a.min(p.0), b.max(p.0), c.min(p.1), d.max(p.1))
-        });
-    let (x0, x1) = if x1 > x0 { (x0, x1) } else { (0.0, 1.0) };
-    let (y0, y1) = if y1 > y0 {
-        (y0, y1)
-    } else if y1.is_finite() {
-        (y0 - 1.0, y1 + 1.0)
-    } else {
-        (0.0, 1.0)
-    };
+    let (x0, x1, y0, y1) = extent(lines.iter().flat_map(|l| l.1.iter()).map(|p| (p.0, p.1, p.1)));
     let colors = [BLUE, RED, GREEN, MAGENTA, CYAN];
     figure!(path, |area| {
         let pad = (y1 - y0) * 0.05;
-        let mut c = ChartBuilder::on(area)
-            .caption(title, ("sans-serif", 22))
-            .margin(15)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))?;
+        let mut c = chart(area, title, 70).build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))?;
         c.configure_mesh().x_desc(x_label).y_desc(y_label).draw()?;
         for (k, (name, pts)) in lines.iter().enumerate() {
             let color = colors[k % colors.len()];
@@ -295,30 +308,18 @@ pub struct Band {
 
 /// Means as lines with markers over shaded spreads (for results over seeds).
 pub fn bands(path: &Path, title: &str, x_label: &str, y_label: &str, lines: &[Band]) -> anyhow::Result<()> {
-    let pts = lines.iter().flat_map(|l| l.points.iter());
-    let (x0, x1, y0, y1) = pts
-        .filter(|p| p.2.is_finite() && p.3.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY), |(a, b, c, d), p| {
-            (a.min(p.0), b.max(p.0), c.min(p.2), d.max(p.3))
-        });
-    let (x0, x1) = if x1 > x0 { (x0, x1) } else { (x0 - 1.0, x0 + 1.0) };
-    let (y0, y1) = if y1 > y0 {
-        (y0, y1)
-    } else if y1.is_finite() {
-        (y0 - 0.5, y1 + 0.5)
-    } else {
-        (0.0, 1.0)
-    };
+    let (x0, x1, y0, y1) = extent(
+        lines
+            .iter()
+            .flat_map(|l| l.points.iter())
+            .filter(|p| p.2.is_finite() && p.3.is_finite())
+            .map(|p| (p.0, p.2, p.3)),
+    );
     let colors = [RED, BLUE, GREEN, MAGENTA, CYAN];
     figure!(path, |area| {
         let pad = (y1 - y0) * 0.05;
         let xpad = (x1 - x0) * 0.03;
-        let mut c = ChartBuilder::on(area)
-            .caption(title, ("sans-serif", 22))
-            .margin(15)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d((x0 - xpad)..(x1 + xpad), (y0 - pad)..(y1 + pad))?;
+        let mut c = chart(area, title, 70).build_cartesian_2d((x0 - xpad)..(x1 + xpad), (y0 - pad)..(y1 + pad))?;
         c.configure_mesh().x_desc(x_label).y_desc(y_label).draw()?;
         for (k, line) in lines.iter().enumerate() {
             if line.dashed {
@@ -357,12 +358,7 @@ pub fn correlation(path: &Path, title: &str, matrix: &[f64], n: usize) -> anyhow
         bail!("correlation matrix has {} values, expected {n} x {n}", matrix.len());
     }
     figure!(path, |area| {
-        let mut c = ChartBuilder::on(area)
-            .caption(title, ("sans-serif", 22))
-            .margin(15)
-            .x_label_area_size(40)
-            .y_label_area_size(50)
-            .build_cartesian_2d(0f64..n as f64, 0f64..n as f64)?;
+        let mut c = chart(area, title, 50).build_cartesian_2d(0f64..n as f64, 0f64..n as f64)?;
         c.configure_mesh().x_desc("unit").y_desc("unit").disable_mesh().draw()?;
         c.draw_series((0..n).flat_map(|i| (0..i).map(move |j| (i, j))).map(|(i, j)| {
             let v = matrix[i * n + j].clamp(-1.0, 1.0);

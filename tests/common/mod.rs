@@ -24,6 +24,11 @@ pub fn cli_line(line: &str) -> (u8, String, String) {
     cli(&line.split_whitespace().collect::<Vec<_>>())
 }
 
+/// [`fails`] with the arguments of one line, split at white space.
+pub fn fails_line(line: &str) -> String {
+    fails(&line.split_whitespace().collect::<Vec<_>>())
+}
+
 /// A committed fixture (`tests/fixtures/NAME`).
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)

@@ -14,26 +14,9 @@
 //! --bin brain` (or `thumbv7m-none-eabi` for the M3).
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
+// A real board: both binaries are the brain (one entry point, in the library).
 #[cfg(all(target_os = "none", feature = "real-board"))]
-mod board {
-    use neuroloop_firmware::brain::Storage;
-    use neuroloop_wire::frame::{FrameReader, MAX_FRAME};
-
-    #[cortex_m_rt::entry]
-    fn main() -> ! {
-        // Sized at compile time; cortex-m-rt hands these out as `&'static mut`.
-        static mut STORAGE: Storage = Storage::new();
-        static mut READER: FrameReader<MAX_FRAME> = FrameReader::new();
-        neuroloop_firmware::board::run(STORAGE, READER)
-    }
-
-    /// Logs where it faulted, then resets (a board with no debugger comes back up serving).
-    #[cortex_m_rt::exception]
-    unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
-        defmt::error!("HardFault at pc={=u32:#010x}", ef.pc());
-        cortex_m::peripheral::SCB::sys_reset()
-    }
-}
+neuroloop_firmware::real_board_brain!();
 
 #[cfg(all(target_os = "none", not(feature = "real-board")))]
 mod board {
@@ -56,20 +39,10 @@ mod board {
         neuroloop_firmware::board::serve(STORAGE, READER, &mut Serial::new(), SysTick::new(p.SYST), NAME)
     }
 
-    #[cortex_m_rt::exception]
-    unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
-        cortex_m_semihosting::hprintln!("HardFault at pc={:#010x}", ef.pc());
-        cortex_m_semihosting::debug::exit(cortex_m_semihosting::debug::EXIT_FAILURE);
-        loop {
-            cortex_m::asm::wfi();
-        }
-    }
+    neuroloop_firmware::qemu_hard_fault!();
 }
 
-#[cfg(not(target_os = "none"))]
-fn main() {
-    eprintln!(
-        "the brain runs on a board: cargo build -p neuroloop-firmware --profile firmware --target thumbv7em-none-eabihf --bin brain"
-    );
-    std::process::exit(2);
-}
+// On the PC this binary only says how to build it for a board.
+neuroloop_firmware::host_stub!(
+    "the brain runs on a board: cargo build -p neuroloop-firmware --profile firmware --target thumbv7em-none-eabihf --bin brain"
+);

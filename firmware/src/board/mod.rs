@@ -65,3 +65,32 @@ pub fn serve<P: Probe>(
         }
     }
 }
+
+/// The brain's entry point and fault handler on a real board. With a board feature both
+/// binaries are the brain (a real board has no semihosting to print the test scenarios on), so
+/// both expand this one definition.
+#[cfg(all(target_os = "none", feature = "real-board"))]
+#[macro_export]
+macro_rules! real_board_brain {
+    () => {
+        mod board {
+            use neuroloop_wire::frame::{FrameReader, MAX_FRAME};
+            use $crate::brain::Storage;
+
+            #[cortex_m_rt::entry]
+            fn main() -> ! {
+                // Sized at compile time; cortex-m-rt hands these out as `&'static mut`.
+                static mut STORAGE: Storage = Storage::new();
+                static mut READER: FrameReader<MAX_FRAME> = FrameReader::new();
+                $crate::board::run(STORAGE, READER)
+            }
+
+            /// Logs where it faulted, then resets (a board with no debugger comes back up serving).
+            #[cortex_m_rt::exception]
+            unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
+                defmt::error!("HardFault at pc={=u32:#010x}", ef.pc());
+                cortex_m::peripheral::SCB::sys_reset()
+            }
+        }
+    };
+}

@@ -74,3 +74,19 @@ impl Default for Serial {
         Self::new()
     }
 }
+
+/// The HardFault handler of the QEMU images: prints where it faulted over semihosting and
+/// ends QEMU with a failure code (so a test sees the fault instead of a hang).
+#[macro_export]
+macro_rules! qemu_hard_fault {
+    () => {
+        #[cortex_m_rt::exception]
+        unsafe fn HardFault(ef: &cortex_m_rt::ExceptionFrame) -> ! {
+            cortex_m_semihosting::hprintln!("HardFault at pc={:#010x}", ef.pc());
+            cortex_m_semihosting::debug::exit(cortex_m_semihosting::debug::EXIT_FAILURE);
+            loop {
+                cortex_m::asm::wfi();
+            }
+        }
+    };
+}

@@ -342,24 +342,21 @@ pub fn figures(dir: &std::path::Path, outcomes: &[Outcome]) -> anyhow::Result<Ve
             points: memoryless.iter().map(|&(n, v)| (n, v, v, v)).collect(),
             dashed: true,
         });
-        let p = dir.join(format!("performance.{ext}"));
-        crate::figures::bands(
-            &p,
-            "Counting task: next-letter prediction (Lazar et al. 2009)",
-            "n (repeated letters per word)",
-            "performance (accuracy / best possible)",
-            &perf,
-        )?;
-        written.push(p);
-        let p = dir.join(format!("end_recall.{ext}"));
-        crate::figures::bands(
-            &p,
-            "Counting task: word ends (c, f) predicted",
-            "n (repeated letters per word)",
-            "fraction of word ends predicted",
-            &bands(|o| o.end_recall),
-        )?;
-        written.push(p);
+        let end = bands(|o| o.end_recall);
+        let plots = [
+            (
+                "performance",
+                "Counting task: next-letter prediction (Lazar et al. 2009)",
+                "performance (accuracy / best possible)",
+                &perf,
+            ),
+            ("end_recall", "Counting task: word ends (c, f) predicted", "fraction of word ends predicted", &end),
+        ];
+        for (name, title, y_label, lines) in plots {
+            let p = dir.join(format!("{name}.{ext}"));
+            crate::figures::bands(&p, title, "n (repeated letters per word)", y_label, lines)?;
+            written.push(p);
+        }
     }
     Ok(written)
 }

@@ -46,10 +46,11 @@ pub struct Snapshot {
     pub input_rng: Option<NetRng>,
 }
 
-/// The payload of format version 3: the core's types, serialized as they are.
+/// The payload of format version 3 (`C` = [`Config`]): the core's types, serialized as they
+/// are; version 2's is the same with its older config (`C` = [`ConfigV2`]).
 #[derive(Serialize, Deserialize)]
-struct Payload {
-    config: Config,
+struct PayloadOf<C> {
+    config: C,
     seed: u64,
     scalars: Scalars,
     input_rng: Option<[u8; 16]>,
@@ -91,79 +92,28 @@ struct ConfigV2 {
 
 impl From<ConfigV2> for Config {
     fn from(c: ConfigV2) -> Config {
-        let ConfigV2 {
-            ne,
-            ni,
-            nu,
-            eta_stdp,
-            eta_inhib,
-            eta_ip,
-            h_ip,
-            mu_ip,
-            sigma_ip,
-            te_min,
-            te_max,
-            ti_min,
-            ti_max,
-            lambda_ee,
-            lambda_ei,
-            lambda_ie,
-            noise_sd,
-            p_sp,
-            w_sp,
-            w_init_max,
-            w_max,
-            ip_clip,
-            ee_spare_per_unit,
-            ei_spare_per_unit,
-            compat,
-        } = c;
-        Config {
-            ne,
-            ni,
-            nu,
-            eta_stdp,
-            eta_inhib,
-            eta_ip,
-            h_ip,
-            mu_ip,
-            sigma_ip,
-            te_min,
-            te_max,
-            ti_min,
-            ti_max,
-            lambda_ee,
-            lambda_ei,
-            lambda_ie,
-            noise_sd,
-            p_sp,
-            w_sp,
-            w_init_max,
-            w_max,
-            ip_clip,
-            ee_spare_per_unit,
-            ei_spare_per_unit,
-            fast_inhibition: false,
-            compat,
-        }
+        // Version 2 networks ran with inhibition from x(t).
+        let mut cfg = Config { fast_inhibition: false, compat: c.compat, ..Config::DEFAULT };
+        (cfg.ne, cfg.ni, cfg.nu) = (c.ne, c.ni, c.nu);
+        (cfg.eta_stdp, cfg.eta_inhib, cfg.eta_ip, cfg.h_ip) = (c.eta_stdp, c.eta_inhib, c.eta_ip, c.h_ip);
+        (cfg.mu_ip, cfg.sigma_ip) = (c.mu_ip, c.sigma_ip);
+        (cfg.te_min, cfg.te_max, cfg.ti_min, cfg.ti_max) = (c.te_min, c.te_max, c.ti_min, c.ti_max);
+        (cfg.lambda_ee, cfg.lambda_ei, cfg.lambda_ie) = (c.lambda_ee, c.lambda_ei, c.lambda_ie);
+        (cfg.noise_sd, cfg.p_sp, cfg.w_sp) = (c.noise_sd, c.p_sp, c.w_sp);
+        (cfg.w_init_max, cfg.w_max, cfg.ip_clip) = (c.w_init_max, c.w_max, c.ip_clip);
+        (cfg.ee_spare_per_unit, cfg.ei_spare_per_unit) = (c.ee_spare_per_unit, c.ei_spare_per_unit);
+        cfg
     }
 }
 
-/// The payload of format version 2 (read only): version 3's with the older config.
-#[derive(Deserialize)]
-struct PayloadV2 {
-    config: ConfigV2,
-    seed: u64,
-    scalars: Scalars,
-    input_rng: Option<[u8; 16]>,
-    f32s: Vec<f32>,
-    u16s: Vec<u16>,
-    u32s: Vec<u32>,
-}
+/// The payload this build writes.
+type Payload = PayloadOf<Config>;
+/// The payload of format version 2 (read only).
+type PayloadV2 = PayloadOf<ConfigV2>;
 
 impl PayloadV2 {
     fn upgrade(self) -> Payload {
-        let PayloadV2 { config, seed, scalars, input_rng, f32s, u16s, u32s } = self;
+        let PayloadOf { config, seed, scalars, input_rng, f32s, u16s, u32s } = self;
         Payload { config: config.into(), seed, scalars, input_rng, f32s, u16s, u32s }
     }
 }
