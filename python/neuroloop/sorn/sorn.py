@@ -1,0 +1,266 @@
+"""``Simulator`` and ``Trainer``: the ``sorn`` 0.7.4 entry points over the Rust core.
+
+Arguments, keywords, return keys, shapes, dtypes and orientations are the package's
+(``/work/notes/sorn_api.md`` holds the measurements). What differs, deliberately:
+
+- A returned state carries its network (sizes, rates, random stream): passing it back
+  continues the run exactly, and no keyword leaks from one call into the next (spec oddity #4).
+  Size and structure keywords given with a state are ignored with a warning (the package
+  crashes on them); rate keywords given with a state apply to that continuation.
+- ``seed=`` makes a fresh network reproducible; without it the seed is drawn from numpy's
+  global generator, so ``np.random.seed(k)`` also makes runs repeatable.
+- Bad arguments raise ``ValueError``/``TypeError`` with the core's message instead of the
+  package's AssertionError/IndexError.
+- A state is only accepted as neuroloop returned it: a plain dict or edited matrices are refused.
+- No progress bar, no ``sorn.log``, no change to the root logger.
+"""
+import json
+import warnings
+
+import numpy as np
+
+from .. import _neuroloop
+
+__all__ = ["Simulator", "Trainer", "SornState", "Simulator_", "Trainer_", "PARAMETERS", "CALLBACKS"]
+
+#: The 17 keywords the package's ``run`` reads (any other keyword is ignored, as there).
+PARAMETERS = (
+    "ne", "nu", "network_type_ee", "network_type_ei", "network_type_ie", "lambda_ee", "lambda_ei",
+    "lambda_ie", "eta_stdp", "eta_inhib", "eta_ip", "te_max", "ti_max", "ti_min", "te_min", "mu_ip",
+    "sigma_ip",
+)
+#: Keywords that fix a network's structure: only used when a fresh network is built.
+STRUCTURE = ("ne", "nu", "network_type_ee", "network_type_ei", "network_type_ie", "lambda_ee", "lambda_ei",
+             "lambda_ie", "ti_max", "ti_min", "sigma_ip")
+#: Keywords a continuing network may change.
+RATES = ("eta_stdp", "eta_inhib", "eta_ip", "mu_ip", "te_min", "te_max")
+#: The package's callback names, in its order.
+CALLBACKS = (
+    "ExcitatoryActivation", "InhibitoryActivation", "RecurrentActivation", "WEE", "WEI", "TE", "TI",
+    "EIConnectionCounts", "EEConnectionCounts",
+)
+#: The plasticity rules in the order a step applies them.
+RULES = ("stdp", "ip", "sp", "istdp", "ss")
+_STATE_KEYS = ("Wee", "Wei", "Wie", "Te", "Ti", "X", "Y")
+_NETWORK_TYPES = {"network_type_ee": "Sparse", "network_type_ei": "Sparse", "network_type_ie": "Dense"}
+
+
+class SornState(dict):
+    """The package's state dict (``Wee``, ``Wei``, ``Wie``, ``Te``, ``Ti``, ``X``, ``Y``; float64)
+    that also carries the network it was read from, so passing it back continues exactly.
+
+    ``save(path)`` writes the CLI's snapshot file (``neuroloop sorn run --load`` reads it);
+    ``SornState.load(path)`` reads one (also those ``neuroloop sorn run --save`` wrote).
+    """
+
+    def __init__(self, network):
+        if not isinstance(network, _neuroloop.SornNetwork):
+            raise TypeError("SornState wraps a neuroloop SornNetwork")
+        super().__init__(network.state())
+        self._network = network
+
+    @property
+    def network(self):
+        """A copy of the network this state holds."""
+        return self._network.copy()
+
+    ne = property(lambda self: self._network.ne, doc="Excitatory units.")
+    ni = property(lambda self: self._network.ni, doc="Inhibitory units.")
+    nu = property(lambda self: self._network.nu, doc="Input channels.")
+    steps = property(lambda self: self._network.steps, doc="Steps since the network was built.")
+    seed = property(lambda self: self._network.seed, doc="The seed the network was built from.")
+
+    @property
+    def config(self):
+        """The network's full configuration (a dict of the core's ``Config`` fields)."""
+        return json.loads(self._network.config_json())
+
+    def save(self, path):
+        """Writes the state as the CLI's snapshot file."""
+        self._check_unchanged()
+        self._network.save(str(path))
+
+    @classmethod
+    def load(cls, path):
+        """Reads a snapshot file."""
+        return cls(_neuroloop.SornNetwork.load(str(path)))
+
+    def to_bytes(self):
+        """The snapshot file's bytes."""
+        self._check_unchanged()
+        return self._network.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, data):
+        """A state from a snapshot file's bytes."""
+        return cls(_neuroloop.SornNetwork.from_bytes(bytes(data)))
+
+    def __reduce__(self):
+        return (SornState.from_bytes, (self.to_bytes(),))
+
+    def _check_unchanged(self):
+        # The network is the state; arrays edited after the run would silently be ignored.
+        fresh = self._network.state()
+        for k in _STATE_KEYS:
+            if k not in self:
+                raise ValueError(f"the state has no {k!r}")
+            v = np.asarray(self[k])
+            if v.shape != fresh[k].shape or not np.array_equal(v, fresh[k]):
+                raise ValueError(
+                    f"state[{k!r}] was changed after neuroloop returned it; neuroloop continues only the states "
+                    "it returned (editing or importing matrices is not supported)"
+                )
+
+    def __repr__(self):
+        return f"SornState(ne={self.ne}, ni={self.ni}, nu={self.nu}, steps={self.steps})"
+
+
+def _network_of(state):
+    if isinstance(state, SornState):
+        state._check_unchanged()
+        return state._network.copy()
+    if isinstance(state, dict):
+        raise ValueError(
+            "this state is a plain dict (from the sorn package or built by hand): neuroloop continues only the "
+            "states it returned (a SornState), or a snapshot file (SornState.load)"
+        )
+    raise TypeError(f"state must be a state dict returned by run, or None, not {type(state).__name__}")
+
+
+def _config(params, nu_rows):
+    for k, default in _NETWORK_TYPES.items():
+        v = params.get(k, default)
+        if v not in ("Sparse", "Dense"):
+            raise ValueError(f"{k} must be 'Sparse' or 'Dense', not {v!r}")
+        if k != "network_type_ie" and v != default:
+            raise ValueError(f"{k}={v!r} is not supported (the sorn package crashes on it too); use {default!r}")
+    ne = params.get("ne", 200)
+    if isinstance(ne, bool) or not isinstance(ne, (int, np.integer)):
+        raise TypeError(f"ne must be an integer, not {type(ne).__name__}")
+    nu = params.get("nu", nu_rows)
+    if nu != nu_rows:
+        raise ValueError(f"Input units and input size mismatch: {nu} != {nu_rows}")
+    cfg = {"ne": int(ne), "ni": int(0.2 * int(ne)), "nu": int(nu_rows)}
+    for k in ("lambda_ee", "lambda_ei", "eta_stdp", "eta_inhib", "eta_ip", "te_max", "ti_max", "ti_min", "te_min",
+              "mu_ip", "sigma_ip"):
+        if k in params:
+            cfg[k] = _real(k, params[k])
+    # As the package: lambda_ie only means something for a sparse E->I matrix.
+    if params.get("network_type_ie", "Dense") == "Sparse":
+        cfg["lambda_ie"] = _real("lambda_ie", params.get("lambda_ie", 100))
+    return cfg
+
+
+def _real(name, v):
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, not {type(v).__name__}")
+    return float(v)
+
+
+def _callbacks(callbacks):
+    if not callbacks:
+        return []
+    if not isinstance(callbacks, list):
+        raise TypeError(f"Callbacks must be a list, not {type(callbacks).__name__}")
+    names = []
+    for c in callbacks:
+        if not isinstance(c, str):
+            raise TypeError(f"callback names are strings, not {type(c).__name__}")
+        if c not in names:
+            names.append(c)
+    unknown = [c for c in names if c not in CALLBACKS]
+    if unknown:
+        raise ValueError(f"{unknown} not available: callbacks are {', '.join(CALLBACKS)}")
+    return names
+
+
+def _inputs(inputs, timesteps):
+    if inputs is None:
+        raise TypeError("inputs is required: an array of shape (nu, timesteps)")
+    a = np.asarray(inputs)
+    if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
+        raise TypeError(f"inputs must be numeric, not {a.dtype}")
+    if a.ndim != 2:
+        raise ValueError(f"inputs must be 2-D (nu, timesteps), not of shape {a.shape}")
+    if timesteps is None:
+        raise TypeError("timesteps is required")
+    if isinstance(timesteps, bool) or not isinstance(timesteps, (int, np.integer)):
+        raise TypeError(f"timesteps must be an integer, not {type(timesteps).__name__}")
+    if timesteps < 1:
+        raise ValueError(f"timesteps must be at least 1, not {timesteps}")
+    if a.shape[1] < timesteps:
+        raise ValueError(f"inputs have {a.shape[1]} columns (time steps) but timesteps = {timesteps}")
+    return np.ascontiguousarray(a[:, :timesteps], dtype=np.float32)
+
+
+def _seed(seed):
+    if seed is None:
+        return int(np.random.randint(0, 2**63 - 1, dtype=np.int64))
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
+    return int(seed)
+
+
+class _Runner:
+    """What ``Simulator_`` and ``Trainer_`` share."""
+
+    _trainer = False
+
+    def _run(self, inputs, phase, state, timesteps, noise, freeze, callbacks, seed, kwargs):
+        if phase not in ("plasticity", "training"):
+            raise ValueError(f"phase must be 'plasticity' or 'training', not {phase!r}")
+        names = _callbacks(callbacks)
+        u = _inputs(inputs, timesteps)
+        params = {k: kwargs[k] for k in PARAMETERS if k in kwargs}
+        if state is None:
+            if phase == "training":
+                raise ValueError("the training phase continues a network: pass the state a plasticity run returned")
+            net = _neuroloop.SornNetwork(json.dumps(_config(params, u.shape[0])), _seed(seed))
+        else:
+            net = _network_of(state)
+            ignored = {k: params[k] for k in STRUCTURE if k in params}
+            if ignored:
+                warnings.warn(
+                    f"{', '.join(f'{k}={v!r}' for k, v in ignored.items())} ignored: the state fixes the network "
+                    f"(ne={net.ne}, nu={net.nu})",
+                    stacklevel=3,
+                )
+            rates = {k: _real(k, params[k]) for k in RATES if k in params}
+            if rates:
+                net.set_rates(json.dumps(rates))
+        if isinstance(freeze, (list, tuple, set, str)):
+            # `in` as the package tests it: a string is a substring test ("istdp" also freezes stdp).
+            frozen = [r for r in RULES if r in freeze]
+        elif freeze is None:
+            frozen = []
+        else:
+            raise TypeError(f"freeze must be a list of rule names, not {type(freeze).__name__}")
+        # The package's Simulator ignores the phase (plasticity runs in "training" too);
+        # its Trainer freezes every rule outside the plasticity phase.
+        run_phase = phase if self._trainer else "plasticity"
+        rec = net.run(u, run_phase, frozen, bool(noise), names)
+        return SornState(net), {n: list(rec[n]) for n in names}
+
+
+class Simulator_(_Runner):
+    """The package's ``Simulator`` (use the instance ``Simulator``)."""
+
+    def run(self, inputs=None, phase="plasticity", state=None, timesteps=None, noise=True, freeze=None,
+            callbacks=[], seed=None, **kwargs):
+        """Runs ``timesteps`` steps; returns ``(state, recordings)`` as the package does."""
+        return self._run(inputs, phase, state, timesteps, noise, freeze, callbacks, seed, kwargs)
+
+
+class Trainer_(_Runner):
+    """The package's ``Trainer`` (use the instance ``Trainer``)."""
+
+    _trainer = True
+
+    def run(self, inputs=None, phase="training", state=None, timesteps=None, noise=True, freeze=None,
+            callbacks=[], seed=None, **kwargs):
+        """Runs ``timesteps`` steps, frozen unless ``phase="plasticity"``; returns ``(state, recordings)``."""
+        return self._run(inputs, phase, state, timesteps, noise, freeze, callbacks, seed, kwargs)
+
+
+Simulator = Simulator_()
+Trainer = Trainer_()
