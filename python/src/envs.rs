@@ -127,6 +127,13 @@ impl Plant {
         PyArray1::from_slice(py, self.env.state())
     }
 
+    /// Sets the internal state and starts an episode there (replays against gymnasium); the
+    /// first observation.
+    fn set_state<'py>(&mut self, py: Python<'py>, state: Vec<f64>) -> PyResult<Bound<'py, PyArray1<f32>>> {
+        self.env.set_state(&state).map_err(value_error)?;
+        Ok(PyArray1::from_slice(py, self.env.observation()))
+    }
+
     /// Steps taken in the current episode.
     #[getter]
     fn steps(&self) -> u32 {
