@@ -6,7 +6,7 @@ use neuroloop_core::sorn::{Buffers, Config, Freeze, Mode, Phase, Rule};
 use neuroloop_host::sorn::record::{RecordSpec, Recorder, Recordings};
 use neuroloop_host::sorn::snapshot::{self, Snapshot};
 use neuroloop_host::sorn::{HostSorn, Inputs, Raster, RunSpec, build, simulate};
-use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray2};
+use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
@@ -47,27 +47,41 @@ fn two_cols(prev: Bits<'_>, cur: Bits<'_>, n: usize) -> Vec<f32> {
     (0..n).flat_map(|i| [f32::from(u8::from(prev.get(i))), f32::from(u8::from(cur.get(i)))]).collect()
 }
 
-/// Rows of a raster as a `(T, units)` float64 array of 0.0 / 1.0.
-fn raster_rows(r: &Raster) -> Vec<f64> {
-    let (t, n) = (r.steps(), r.units());
-    let mut out = Vec::with_capacity(t * n);
-    for s in 0..t {
-        out.extend((0..n).map(|i| if r.get(s, i) { 1.0 } else { 0.0 }));
+/// A float64 array of `shape` allocated by numpy (which asks the kernel for huge pages for large
+/// arrays: filling 64 MB of weight matrices is then several times faster than from a `Vec`),
+/// filled by `fill` with the GIL released.
+fn numpy_f64<'py>(
+    py: Python<'py>,
+    shape: Vec<usize>,
+    fill: impl FnOnce(&mut [f64]) + Send,
+) -> PyResult<Bound<'py, PyAny>> {
+    let arr = PyArrayDyn::<f64>::zeros(py, shape, false);
+    {
+        let mut rw = arr.readwrite();
+        let out = rw.as_slice_mut()?;
+        py.detach(|| fill(out));
     }
-    out
+    Ok(arr.into_any())
 }
 
-/// Dense `[pre][post]` float64 matrices of sparse samples, `k x n_pre x n_post` in one buffer.
-fn dense_samples(samples: &[neuroloop_host::sorn::record::WeightSample], n_pre: usize, n_post: usize) -> Vec<f64> {
-    let size = n_pre * n_post;
-    let mut out = vec![0.0f64; samples.len() * size];
-    for (k, s) in samples.iter().enumerate() {
-        let m = &mut out[k * size..(k + 1) * size];
+/// Rows of a raster as 0.0 / 1.0 into `out` (`T x units`).
+fn raster_rows(r: &Raster, out: &mut [f64]) {
+    let n = r.units();
+    for (s, row) in out.chunks_exact_mut(n.max(1)).enumerate().take(r.steps()) {
+        for (i, v) in row.iter_mut().enumerate() {
+            *v = if r.get(s, i) { 1.0 } else { 0.0 };
+        }
+    }
+}
+
+/// Dense `[pre][post]` matrices of sparse samples into `out` (`k x n_pre x n_post`, zeroed).
+fn dense_samples(samples: &[neuroloop_host::sorn::record::WeightSample], n_post: usize, out: &mut [f64]) {
+    let size = out.len() / samples.len().max(1);
+    for (s, m) in samples.iter().zip(out.chunks_exact_mut(size.max(1))) {
         for &(pre, post, w) in &s.synapses {
             m[pre as usize * n_post + post as usize] = f64::from(w);
         }
     }
-    out
 }
 
 /// The recordings as `{name: array}`, each array stacking the steps on axis 0 in the element
@@ -86,14 +100,12 @@ fn recordings_dict<'py>(py: Python<'py>, rec: &Recordings) -> PyResult<Bound<'py
                 };
                 let Some(raster) = raster else { continue };
                 let (t, n) = (raster.steps(), raster.units());
-                let v = py.detach(|| raster_rows(raster));
                 let shape: Vec<usize> = if *r == Recorder::RecurrentActivation { vec![t, n, 1] } else { vec![t, n] };
-                PyArray1::from_vec(py, v).reshape(shape)?.into_any()
+                numpy_f64(py, shape, |out| raster_rows(raster, out))?
             }
             Recorder::Wee | Recorder::Wei => {
                 let (samples, n_pre) = if *r == Recorder::Wee { (&rec.wee, ne) } else { (&rec.wei, ni) };
-                let v = py.detach(|| dense_samples(samples, n_pre, ne));
-                PyArray1::from_vec(py, v).reshape(vec![samples.len(), n_pre, ne])?.into_any()
+                numpy_f64(py, vec![samples.len(), n_pre, ne], |out| dense_samples(samples, ne, out))?
             }
             Recorder::Te | Recorder::Ti => {
                 let (samples, n) = if *r == Recorder::Te { (&rec.te, ne) } else { (&rec.ti, ni) };
