@@ -2,7 +2,7 @@
 //! state arrays, snapshots.
 
 use neuroloop_core::bits::Bits;
-use neuroloop_core::sorn::{Buffers, Config, Freeze, Mode, Phase, Rule};
+use neuroloop_core::sorn::{Buffers, Config, DenseState, Freeze, Mode, Phase, Rule};
 use neuroloop_host::sorn::record::{RecordSpec, Recorder, Recordings};
 use neuroloop_host::sorn::snapshot::{self, Snapshot};
 use neuroloop_host::sorn::{HostSorn, Inputs, Raster, RunSpec, build, simulate};
@@ -214,6 +214,45 @@ impl SornNetwork {
         let bufs = Buffers::new(b.f32s.to_vec(), b.u16s.to_vec(), b.u32s.to_vec());
         self.net = HostSorn::restore(&cfg, &self.net.scalars(), bufs).map_err(value_error)?;
         Ok(())
+    }
+
+    /// Replaces the weights, thresholds and spike state with the package's state arrays (float32,
+    /// row-major: `Wee` ne x ne, `Wei` ni x ne, `Wie` ne x ni, `Te` ne, `Ti` ni, `X` ne x 2, `Y`
+    /// ni x 2), keeping the config and the random stream (the core's `Sorn::import_dense`).
+    #[allow(clippy::too_many_arguments)]
+    fn import_state(
+        &mut self,
+        wee: PyReadonlyArray2<'_, f32>,
+        wei: PyReadonlyArray2<'_, f32>,
+        wie: PyReadonlyArray2<'_, f32>,
+        te: PyReadonlyArray2<'_, f32>,
+        ti: PyReadonlyArray2<'_, f32>,
+        x: PyReadonlyArray2<'_, f32>,
+        y: PyReadonlyArray2<'_, f32>,
+    ) -> PyResult<()> {
+        let flat = |a: &PyReadonlyArray2<'_, f32>| a.as_array().iter().copied().collect::<Vec<f32>>();
+        let cols = |a: &PyReadonlyArray2<'_, f32>, what: &str| -> PyResult<(Vec<f32>, Vec<f32>)> {
+            let v = a.as_array();
+            if v.ncols() != 2 {
+                return Err(value_error(format!("{what} must have 2 columns (previous, current), not {}", v.ncols())));
+            }
+            Ok((v.column(0).to_vec(), v.column(1).to_vec()))
+        };
+        let (x_prev, x_now) = cols(&x, "X")?;
+        let (y_prev, y_now) = cols(&y, "Y")?;
+        let (wee, wei, wie, te, ti) = (flat(&wee), flat(&wei), flat(&wie), flat(&te), flat(&ti));
+        let d = DenseState {
+            wee: &wee,
+            wei: &wei,
+            wie: &wie,
+            te: &te,
+            ti: &ti,
+            x: &x_now,
+            x_prev: &x_prev,
+            y: &y_now,
+            y_prev: &y_prev,
+        };
+        self.net.import_dense(&d).map_err(value_error)
     }
 
     /// An independent copy (same state, same random stream).

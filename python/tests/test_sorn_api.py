@@ -155,6 +155,29 @@ def test_committed_cli_snapshot_loads(fixtures):
     assert s2.steps == s.steps + 3 and rec["TE"][0].shape == (s.ne, 1)
 
 
+def test_plain_and_edited_states_are_imported():
+    u = np.random.rand(10, 20)
+    s, _ = Simulator.run(u, timesteps=20, seed=2)
+    quiet = dict(timesteps=20, noise=False, freeze=["sp"], callbacks=["ExcitatoryActivation", "EEConnectionCounts"])
+    a, ra = Simulator.run(u, state=s, **quiet)
+    # A plain dict with the same arrays (as the sorn package or a pickle would give) continues the same
+    # way when nothing random is drawn.
+    b, rb = Simulator.run(u, state={k: v.copy() for k, v in s.items()}, **quiet)
+    assert np.array_equal(np.asarray(ra["ExcitatoryActivation"]), np.asarray(rb["ExcitatoryActivation"]))
+    assert ra["EEConnectionCounts"] == rb["EEConnectionCounts"]
+    assert np.abs(a["Wee"] - b["Wee"]).max() < 1e-5
+    assert b.ne == 200 and b.steps == 20
+    # Editing a returned state's arrays edits the network that continues.
+    s["Wee"][s["Wee"] < 0.05] = 0.0
+    kept = np.count_nonzero(s["Wee"])
+    c, rc = Simulator.run(u, state=s, timesteps=1, callbacks=["EEConnectionCounts"])
+    assert rc["EEConnectionCounts"][0] == kept < rb["EEConnectionCounts"][0]
+    # Sizes come from the arrays: a plain 40-unit state.
+    small, _ = Simulator.run(u, timesteps=5, ne=40, lambda_ee=5, lambda_ei=5)
+    d, _ = Simulator.run(u, state=dict(small), timesteps=5, eta_stdp=0.01)
+    assert d["Wee"].shape == (40, 40) and d.config["eta_stdp"] == 0.01
+
+
 def test_bad_arguments_raise_python_errors():
     u = np.random.rand(10, 5)
     with pytest.raises(TypeError, match="inputs is required"):
@@ -189,11 +212,20 @@ def test_bad_arguments_raise_python_errors():
     s, _ = Simulator.run(u, timesteps=2)
     with pytest.raises(ValueError, match="input has 9 values"):
         Simulator.run(np.random.rand(9, 2), state=s, timesteps=2)
-    with pytest.raises(ValueError, match="plain dict"):
-        Simulator.run(u, state=dict(s), timesteps=2)
-    s["Wee"][0, 1] += 0.5
-    with pytest.raises(ValueError, match="changed after neuroloop returned it"):
-        Simulator.run(u, state=s, timesteps=2)
+    bad = dict(s)
+    del bad["Ti"]
+    with pytest.raises(ValueError, match="has no 'Ti'"):
+        Simulator.run(u, state=bad, timesteps=2)
+    bad = {**s, "Wie": s["Wie"][:-1]}
+    with pytest.raises(ValueError, match=r"state\['Wie'\] has shape \(199, 40\)"):
+        Simulator.run(u, state=bad, timesteps=2)
+    bad = {**s, "Wee": s["Wee"].copy()}
+    bad["Wee"][4, 4] = 0.3
+    with pytest.raises(ValueError, match="cannot synapse onto itself"):
+        Simulator.run(u, state=bad, timesteps=2)
+    bad["Wee"][4, 4] = np.nan
+    with pytest.raises(ValueError, match=r"Wee\[804\] = NaN is out of range"):
+        Simulator.run(u, state=bad, timesteps=2)
     with pytest.raises(ValueError, match="snapshot"):
         SornState.from_bytes(b"not a snapshot")
     with pytest.raises(TypeError):

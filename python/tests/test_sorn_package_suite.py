@@ -19,8 +19,8 @@ def run_outputs():
     sequence_input = np.random.rand(10, 1)
     inputs = np.random.rand(10, 1000)
     out = {}
-    # 1: the package's test continues the pickled state of its fixture; neuroloop continues only its
-    # own states, so calls 2-6 continue the state of call 1.
+    # 1: the package's test continues the pickled state of its fixture in calls 2-6; here they
+    # continue the state of call 1 (test_sorn_package_state.py runs them on the fixture itself).
     state_dict, _ = Simulator.run(inputs=simulation_inputs, phase="plasticity", matrices=None, timesteps=2, noise=True,
                                   nu=10)
     out[1] = state_dict

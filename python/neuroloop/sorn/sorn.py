@@ -11,7 +11,9 @@ Arguments, keywords, return keys, shapes, dtypes and orientations are the packag
   global generator, so ``np.random.seed(k)`` also makes runs repeatable.
 - Bad arguments raise ``ValueError``/``TypeError`` with the core's message instead of the
   package's AssertionError/IndexError.
-- A state is only accepted as neuroloop returned it: a plain dict or edited matrices are refused.
+- A plain state dict (the sorn package's, or built by hand) is imported: sizes from its arrays,
+  the other parameters from the keywords (package defaults otherwise), a fresh random stream
+  (``seed=``). A neuroloop state whose arrays were edited continues from the edited arrays.
 - No progress bar, no ``sorn.log``, no change to the root logger.
 """
 import json
@@ -77,8 +79,7 @@ class SornState(dict):
 
     def save(self, path):
         """Writes the state as the CLI's snapshot file."""
-        self._check_unchanged()
-        self._network.save(str(path))
+        self._current_network().save(str(path))
 
     @classmethod
     def load(cls, path):
@@ -87,8 +88,7 @@ class SornState(dict):
 
     def to_bytes(self):
         """The snapshot file's bytes."""
-        self._check_unchanged()
-        return self._network.to_bytes()
+        return self._current_network().to_bytes()
 
     @classmethod
     def from_bytes(cls, data):
@@ -98,33 +98,57 @@ class SornState(dict):
     def __reduce__(self):
         return (SornState.from_bytes, (self.to_bytes(),))
 
-    def _check_unchanged(self):
-        # The network is the state; arrays edited after the run would silently be ignored.
+    def _current_network(self):
+        """The network as the dict's arrays now say: the carried one, or, when arrays were
+        edited after the run returned them, a copy with the edited arrays imported."""
         fresh = self._network.state()
-        for k in _STATE_KEYS:
-            if k not in self:
-                raise ValueError(f"the state has no {k!r}")
-            v = np.asarray(self[k])
-            if v.shape != fresh[k].shape or not np.array_equal(v, fresh[k]):
-                raise ValueError(
-                    f"state[{k!r}] was changed after neuroloop returned it; neuroloop continues only the states "
-                    "it returned (editing or importing matrices is not supported)"
-                )
+        net = self._network.copy()
+        if any(not np.array_equal(np.asarray(self.get(k)), fresh[k]) for k in _STATE_KEYS):
+            _import(net, self)
+        return net
 
     def __repr__(self):
         return f"SornState(ne={self.ne}, ni={self.ni}, nu={self.nu}, steps={self.steps})"
 
 
-def _network_of(state):
+def _array(state, key, ndim):
+    if key not in state:
+        raise ValueError(f"the state has no {key!r} (a state has {', '.join(_STATE_KEYS)})")
+    a = np.asarray(state[key])
+    if a.dtype == object or not np.issubdtype(a.dtype, np.number) or a.ndim != ndim:
+        raise ValueError(f"state[{key!r}] must be a {ndim}-D numeric array, not {a.dtype} of shape {a.shape}")
+    return np.ascontiguousarray(a, dtype=np.float32)
+
+
+def _import(net, state):
+    """Imports the package's arrays of `state` into `net` (the core checks every value)."""
+    a = {k: _array(state, k, 2) for k in _STATE_KEYS}
+    ne, ni = net.ne, net.ni
+    want = {"Wee": (ne, ne), "Wei": (ni, ne), "Wie": (ne, ni), "Te": (ne, 1), "Ti": (ni, 1), "X": (ne, 2),
+            "Y": (ni, 2)}
+    for k, shape in want.items():
+        if a[k].shape != shape:
+            raise ValueError(f"state[{k!r}] has shape {a[k].shape}; a network of ne={ne}, ni={ni} needs {shape}")
+    net.import_state(a["Wee"], a["Wei"], a["Wie"], a["Te"], a["Ti"], a["X"], a["Y"])
+
+
+def _network_of(state, params, nu_rows, seed):
     if isinstance(state, SornState):
-        state._check_unchanged()
-        return state._network.copy()
-    if isinstance(state, dict):
-        raise ValueError(
-            "this state is a plain dict (from the sorn package or built by hand): neuroloop continues only the "
-            "states it returned (a SornState), or a snapshot file (SornState.load)"
-        )
-    raise TypeError(f"state must be a state dict returned by run, or None, not {type(state).__name__}")
+        return state._current_network(), False
+    if not isinstance(state, dict):
+        raise TypeError(f"state must be a state dict returned by run, or None, not {type(state).__name__}")
+    # A plain dict: sizes from its arrays, the rest as for a fresh network.
+    wee, wei = _array(state, "Wee", 2), _array(state, "Wei", 2)
+    ne, ni = wee.shape[0], wei.shape[0]
+    if wee.shape != (ne, ne) or wei.shape[1:] != (ne,) or ni < 1:
+        raise ValueError(f"state['Wee'] must be (ne, ne) and state['Wei'] (ni, ne), not {wee.shape} and {wei.shape}")
+    cfg = _config({k: v for k, v in params.items() if k not in STRUCTURE}, nu_rows)
+    # Capacity for the given synapses (lambda only sizes the lists of an imported network).
+    cfg.update(ne=int(ne), ni=int(ni), lambda_ee=max(1.0, np.count_nonzero(wee) / ne),
+               lambda_ei=min(float(ne), max(1.0, np.count_nonzero(wei) / ni)))
+    net = _neuroloop.SornNetwork(json.dumps(cfg), _seed(seed))
+    _import(net, state)
+    return net, True  # imported
 
 
 def _config(params, nu_rows):
@@ -217,8 +241,9 @@ class _Runner:
                 raise ValueError("the training phase continues a network: pass the state a plasticity run returned")
             net = _neuroloop.SornNetwork(json.dumps(_config(params, u.shape[0])), _seed(seed))
         else:
-            net = _network_of(state)
-            ignored = {k: params[k] for k in STRUCTURE if k in params}
+            net, _ = _network_of(state, params, u.shape[0], seed)
+            same = {"ne": net.ne, "nu": net.nu}
+            ignored = {k: params[k] for k in STRUCTURE if k in params and params[k] != same.get(k, object())}
             if ignored:
                 warnings.warn(
                     f"{', '.join(f'{k}={v!r}' for k, v in ignored.items())} ignored: the state fixes the network "
