@@ -15,6 +15,7 @@ use crate::{anyhow_error, value_error};
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<SornNetwork>()?;
     m.add_function(wrap_pyfunction!(sorn_default_config, m)?)?;
+    m.add_function(wrap_pyfunction!(sorn_check_config, m)?)?;
     Ok(())
 }
 
@@ -27,6 +28,22 @@ fn sorn_default_config() -> PyResult<String> {
 
 /// The config fields a continuing network may change (they size nothing).
 const RATES: [&str; 6] = ["eta_stdp", "eta_inhib", "eta_ip", "mu_ip", "te_min", "te_max"];
+
+/// Checks a JSON config as building a network would (the core's `Config::validate` and the
+/// host's memory budget), without building one; returns the complete config as JSON.
+#[pyfunction]
+fn sorn_check_config(config_json: &str) -> PyResult<String> {
+    let cfg: Config = serde_json::from_str(config_json).map_err(|e| value_error(format!("SORN config: {e}")))?;
+    cfg.validate().map_err(|e| value_error(format!("invalid SORN config: {e}")))?;
+    let bytes = neuroloop_core::sorn::Layout::new(&cfg).bytes() as u64;
+    neuroloop_host::budget::check(
+        format!("a SORN of ne = {}, ni = {}", cfg.ne, cfg.ni),
+        bytes,
+        neuroloop_host::budget::bytes(),
+    )
+    .map_err(value_error)?;
+    serde_json::to_string(&cfg).map_err(value_error)
+}
 
 /// A SORN network of the core (in the host's `Vec` buffers) with the seed it was built from.
 #[pyclass(module = "neuroloop._neuroloop")]

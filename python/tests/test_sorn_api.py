@@ -234,3 +234,33 @@ def test_bad_arguments_raise_python_errors():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Simulator.run(u, timesteps=2, matrices=None, foo=1)
+
+
+def test_config_objects():
+    from neuroloop.sorn import Config
+
+    cfg = Config(ne=100, eta_stdp=0.002, noise_sd=0.0, p_sp=0.0)
+    assert (cfg.ni, cfg.nu, cfg.lambda_ee) == (20, 10, 20.0)
+    assert cfg.check() is cfg
+    s, _ = Simulator.run(np.random.rand(10, 5), timesteps=5, config=cfg, seed=1)
+    assert s["Wee"].shape == (100, 100)
+    c = s.config_object
+    assert c.eta_stdp == 0.002 and c.noise_sd == 0.0 and c.ne == 100 and isinstance(c, Config)
+    # Keywords override the object; a dict works as well.
+    s, _ = Simulator.run(np.random.rand(10, 5), timesteps=5, config={"ne": 60, "eta_ip": 0.02}, eta_ip=0.03)
+    assert s.ne == 60 and s.config["eta_ip"] == 0.03
+    # Same config and seed, same network; the object round-trips through a dict.
+    u = np.random.rand(10, 5)
+    a, _ = Simulator.run(u, timesteps=5, config=cfg, seed=4, noise=False)
+    b, _ = Simulator.run(u, timesteps=5, config=Config.from_dict(cfg.to_dict()), seed=4, noise=False)
+    assert np.array_equal(a["Wee"], b["Wee"])
+    with pytest.raises(TypeError, match="unknown SORN config field"):
+        Config(nee=3)
+    with pytest.raises(AttributeError):
+        cfg.foo = 1
+    with pytest.raises(ValueError, match="ni = 200 exceeds ne = 100"):
+        Config(ne=100, ni=200).check()
+    with pytest.raises(ValueError, match="would need"):
+        Config(ne=65535, ni=65535, lambda_ee=32000.0, lambda_ei=32000.0, h_ip=0.1).check()
+    with pytest.warns(UserWarning, match="config= ignored"):
+        Simulator.run(np.random.rand(10, 2), state=s, timesteps=2, config=cfg)

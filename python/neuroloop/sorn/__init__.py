@@ -7,7 +7,7 @@
 See ``neuroloop.sorn.sorn`` for what differs from the package, deliberately.
 """
 from . import sorn, utils
-from .sorn import CALLBACKS, PARAMETERS, Simulator, SornState, Trainer
+from .sorn import CALLBACKS, PARAMETERS, Config, Simulator, SornState, Trainer
 from .utils import Plotter, Statistics
 
-__all__ = ["Simulator", "Trainer", "SornState", "Statistics", "Plotter", "CALLBACKS", "PARAMETERS", "sorn", "utils"]
+__all__ = ["Simulator", "Trainer", "SornState", "Config", "Statistics", "Plotter", "CALLBACKS", "PARAMETERS", "sorn", "utils"]

@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import _neuroloop
 
-__all__ = ["Simulator", "Trainer", "SornState", "Simulator_", "Trainer_", "PARAMETERS", "CALLBACKS"]
+__all__ = ["Simulator", "Trainer", "SornState", "Config", "Simulator_", "Trainer_", "PARAMETERS", "CALLBACKS"]
 
 #: The 17 keywords the package's ``run`` reads (any other keyword is ignored, as there).
 PARAMETERS = (
@@ -45,6 +45,62 @@ CALLBACKS = (
 RULES = ("stdp", "ip", "sp", "istdp", "ss")
 _STATE_KEYS = ("Wee", "Wei", "Wie", "Te", "Ti", "X", "Y")
 _NETWORK_TYPES = {"network_type_ee": "Sparse", "network_type_ei": "Sparse", "network_type_ie": "Dense"}
+
+
+class Config:
+    """A SORN configuration as an object: every field of the core's ``Config`` (the package's 17
+    parameters under its names, plus what the package hard-codes: ``noise_sd``, ``p_sp``,
+    ``w_sp``, ``w_max``, ``h_ip``, ``ni``, ...), package defaults for the rest.
+
+        cfg = Config(ne=400, eta_stdp=0.002)       # ni follows ne (floor(0.2 ne)) unless given
+        state, rec = Simulator.run(u, timesteps=100, config=cfg)
+
+    ``check()`` validates it as building a network would; keywords given to ``run`` override it,
+    and ``nu`` always comes from the inputs' row count.
+    """
+
+    _DEFAULT = json.loads(_neuroloop.sorn_default_config())
+
+    def __init__(self, **fields):
+        unknown = sorted(set(fields) - set(self._DEFAULT))
+        if unknown:
+            raise TypeError(f"unknown SORN config field(s) {unknown}; fields are {', '.join(self._DEFAULT)}")
+        d = json.loads(json.dumps(self._DEFAULT))
+        d.update(fields)
+        if "ne" in fields and "ni" not in fields:
+            d["ni"] = int(0.2 * int(fields["ne"]))
+        object.__setattr__(self, "_d", d)
+
+    def __getattr__(self, name):
+        try:
+            return self._d[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name, value):
+        if name not in self._d:
+            raise AttributeError(f"no SORN config field {name!r}")
+        self._d[name] = value
+
+    def to_dict(self):
+        """The fields as a dict (JSON-ready)."""
+        return json.loads(json.dumps(self._d))
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(**d)
+
+    def check(self):
+        """Validates (the core's rules and the memory budget); returns self."""
+        _neuroloop.sorn_check_config(json.dumps(self._d))
+        return self
+
+    def __eq__(self, other):
+        return isinstance(other, Config) and self._d == other._d
+
+    def __repr__(self):
+        changed = {k: v for k, v in self._d.items() if self._DEFAULT.get(k) != v}
+        return f"Config({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
 
 
 class SornState(dict):
@@ -76,6 +132,11 @@ class SornState(dict):
     def config(self):
         """The network's full configuration (a dict of the core's ``Config`` fields)."""
         return json.loads(self._network.config_json())
+
+    @property
+    def config_object(self):
+        """The network's configuration as a ``Config``."""
+        return Config(**self.config)
 
     def save(self, path):
         """Writes the state as the CLI's snapshot file."""
@@ -151,20 +212,25 @@ def _network_of(state, params, nu_rows, seed):
     return net, True  # imported
 
 
-def _config(params, nu_rows):
+def _config(params, nu_rows, base=None):
     for k, default in _NETWORK_TYPES.items():
         v = params.get(k, default)
         if v not in ("Sparse", "Dense"):
             raise ValueError(f"{k} must be 'Sparse' or 'Dense', not {v!r}")
         if k != "network_type_ie" and v != default:
             raise ValueError(f"{k}={v!r} is not supported (the sorn package crashes on it too); use {default!r}")
-    ne = params.get("ne", 200)
+    base = {} if base is None else base.to_dict()
+    ne = params.get("ne", base.get("ne", 200))
     if isinstance(ne, bool) or not isinstance(ne, (int, np.integer)):
         raise TypeError(f"ne must be an integer, not {type(ne).__name__}")
+    # nu is the inputs' row count (a Config's nu too is replaced by it).
     nu = params.get("nu", nu_rows)
     if nu != nu_rows:
         raise ValueError(f"Input units and input size mismatch: {nu} != {nu_rows}")
-    cfg = {"ne": int(ne), "ni": int(0.2 * int(ne)), "nu": int(nu_rows)}
+    cfg = dict(base)
+    # ni follows ne as in the package, unless the config object sets both.
+    ni = base["ni"] if base and "ne" not in params else int(0.2 * int(ne))
+    cfg.update({"ne": int(ne), "ni": ni, "nu": int(nu_rows)})
     for k in ("lambda_ee", "lambda_ei", "eta_stdp", "eta_inhib", "eta_ip", "te_max", "ti_max", "ti_min", "te_min",
               "mu_ip", "sigma_ip"):
         if k in params:
@@ -231,6 +297,11 @@ class _Runner:
     _trainer = False
 
     def _run(self, inputs, phase, state, timesteps, noise, freeze, callbacks, seed, kwargs):
+        config = kwargs.pop("config", None)
+        if config is not None and not isinstance(config, Config):
+            config = Config(**config) if isinstance(config, dict) else None
+            if config is None:
+                raise TypeError("config must be a neuroloop.sorn.Config or a dict of its fields")
         if phase not in ("plasticity", "training"):
             raise ValueError(f"phase must be 'plasticity' or 'training', not {phase!r}")
         names = _callbacks(callbacks)
@@ -239,8 +310,11 @@ class _Runner:
         if state is None:
             if phase == "training":
                 raise ValueError("the training phase continues a network: pass the state a plasticity run returned")
-            net = _neuroloop.SornNetwork(json.dumps(_config(params, u.shape[0])), _seed(seed))
+            net = _neuroloop.SornNetwork(json.dumps(_config(params, u.shape[0], config)), _seed(seed))
         else:
+            if config is not None:
+                warnings.warn("config= ignored: it sets up a fresh network; a state carries its own "
+                              "(pass rate keywords to change them)", stacklevel=3)
             net, _ = _network_of(state, params, u.shape[0], seed)
             same = {"ne": net.ne, "nu": net.nu}
             ignored = {k: params[k] for k in STRUCTURE if k in params and params[k] != same.get(k, object())}
