@@ -4,6 +4,7 @@ of its test module on it."""
 import os
 import pickle
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -70,3 +71,25 @@ def test_the_package_tests_fixture_with_its_calls():
     assert np.abs(s3["Te"] - state_dict["Te"]).max() < 1e-6  # ip frozen
     assert np.abs(s6["Wee"] - state_dict["Wee"]).max() < 1e-6  # training: frozen
     assert np.count_nonzero(s4["Wee"]) == np.count_nonzero(state_dict["Wee"])
+
+
+def test_the_package_test_module_passes_with_only_the_import_changed(tmp_path):
+    # test_sorn.py of the package's repository, verbatim except `from sorn.` -> `from neuroloop.sorn.`
+    # (its checks only prove each call returns something not callable; the other tests here check values).
+    repo = "/work/.mirror/Saran-nns+sorn/repo"
+    files = {}
+    for name in ("test_sorn.py", "sample_matrices.pkl"):
+        r = subprocess.run(["git", "-C", repo, "show", f"HEAD:{name}"], capture_output=True)
+        if r.returncode != 0:
+            pytest.skip("the sorn repository mirror is not here")
+        files[name] = r.stdout
+    src = files["test_sorn.py"].decode()
+    changed = src.replace("from sorn.sorn import", "from neuroloop.sorn.sorn import").replace(
+        "from sorn.utils import", "from neuroloop.sorn.utils import")
+    assert changed.count("neuroloop.sorn") == 2 and "import sorn" not in changed.replace("neuroloop.sorn", "")
+    (tmp_path / "test_sorn.py").write_text(changed)
+    (tmp_path / "sample_matrices.pkl").write_bytes(files["sample_matrices.pkl"])
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    r = subprocess.run([sys.executable, "-m", "unittest", "-v", "test_sorn.py"], cwd=tmp_path, env=env,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0 and "Ran 3 tests" in r.stderr and "OK" in r.stderr, r.stderr[-3000:]
