@@ -264,3 +264,34 @@ def test_config_objects():
         Config(ne=65535, ni=65535, lambda_ee=32000.0, lambda_ei=32000.0, h_ip=0.1).check()
     with pytest.warns(UserWarning, match="config= ignored"):
         Simulator.run(np.random.rand(10, 2), state=s, timesteps=2, config=cfg)
+
+
+def test_initializer_helpers_on_a_state():
+    from neuroloop.sorn import Initializer
+
+    s, _ = Simulator.run(np.random.rand(10, 5), timesteps=5, ne=40, lambda_ee=5, lambda_ei=5, seed=2)
+    wee = s["Wee"]
+    inc = Initializer.get_incoming_connection_dict(wee)
+    out = Initializer.get_outgoing_connection_dict(wee)
+    assert len(inc) == len(out) == 40
+    assert sum(map(len, inc.values())) == sum(map(len, out.values())) == np.count_nonzero(wee)
+    assert all(wee[p, 7] > 0 for p in inc[7])
+    pairs = Initializer.inactive_synapses(wee)
+    assert len(pairs) == 40 * 39 - np.count_nonzero(wee) and all(a != b for a, b in pairs)
+    n = Initializer.normalize_weight_matrix(wee + 0.0)
+    cols = n.sum(axis=0)
+    assert np.allclose(cols[np.isfinite(cols)], 1.0)
+    z = np.array([-1.0, 0.5, 2.0])
+    assert list(Initializer.reset_max(Initializer.reset_min(z, 0.0), 1.0)) == [0.0, 0.5, 1.0]
+    assert Initializer.white_gaussian_noise(0.0, 0.04, 7).shape == (7, 1)
+    inp, idx = Initializer.generate_strong_inp(10, 200)
+    assert len(inp) == 200 and all(inp[i] == 1e4 for i in idx) and sum(v != 0 for v in inp) == len(set(idx))
+    one_hot, idxs = Initializer.multi_one_hot_inp(40, ["a", "b", "c"], 4)
+    # Each label's 4 draws may repeat a unit (as in the package).
+    assert one_hot.shape == (40, 3) and len(idxs) == 3
+    assert all(one_hot[:, j].sum() == len(set(idxs[j])) and len(idxs[j]) == 4 for j in range(3))
+    # A strong input drives its units (the package's use: inputs for Simulator.run).
+    u = np.zeros((10, 1))
+    u[:, 0] = inp[:10]
+    _, rec = Simulator.run(u, state=s, timesteps=1, callbacks=["ExcitatoryActivation"])
+    assert all(rec["ExcitatoryActivation"][0][i] == 1.0 for i in idx)

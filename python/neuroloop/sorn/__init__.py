@@ -8,6 +8,6 @@ See ``neuroloop.sorn.sorn`` for what differs from the package, deliberately.
 """
 from . import sorn, utils
 from .sorn import CALLBACKS, PARAMETERS, Config, Simulator, SornState, Trainer
-from .utils import Plotter, Statistics
+from .utils import Initializer, Plotter, Statistics
 
-__all__ = ["Simulator", "Trainer", "SornState", "Config", "Statistics", "Plotter", "CALLBACKS", "PARAMETERS", "sorn", "utils"]
+__all__ = ["Simulator", "Trainer", "SornState", "Config", "Statistics", "Plotter", "Initializer", "CALLBACKS", "PARAMETERS", "sorn", "utils"]

@@ -5,7 +5,9 @@ Statistics run in the host crate (``neuroloop_host::sorn::statistics``), which c
 intended statistic where the package is buggy (spec oddity #24): ``avg_corr_coeff`` averages
 over the data's N (the package divides by a hard-coded 200), silent units contribute 0 to the
 spike source entropy (the package returns NaN), and a constant series gives NaN where numpy
-would. Plotter draws with matplotlib (optional: ``pip install matplotlib``).
+would. Plotter draws with matplotlib (optional: ``pip install matplotlib``). Initializer has
+the package's input and array helpers; its network-building functions are not offered (the
+core builds networks: ``Simulator.run`` or ``Config``).
 """
 import math
 
@@ -13,7 +15,7 @@ import numpy as np
 
 from .. import _neuroloop as _n
 
-__all__ = ["Statistics", "Plotter"]
+__all__ = ["Statistics", "Plotter", "Initializer"]
 
 
 def _train(spike_train):
@@ -101,6 +103,80 @@ class Statistics:
     def spike_source_entropy(spike_train, num_neurons):
         """Normalised entropy of which unit fired (1 = every unit fires equally)."""
         return np.float64(_n.stats_spike_source_entropy(_train(spike_train), int(num_neurons)))
+
+
+class Initializer:
+    """The package's helpers for inputs and weight arrays (static methods, numpy's global
+    generator as in the package). Not offered: ``generate_lambd_connections`` and
+    ``zero_sum_incoming_check`` (the core builds and repairs networks) and
+    ``generate_gaussian_inputs`` (it always raises TypeError in the package)."""
+
+    @staticmethod
+    def generate_strong_inp(length, reservoir_size):
+        """A list of ``reservoir_size`` inputs with ``1e4`` at random indices below ``length`` (drawn
+        with replacement, a random number of them), and those indices."""
+        inp = [0] * reservoir_size
+        x = [0] * length
+        idx = np.random.choice(length, np.random.randint(reservoir_size))
+        for i in idx:
+            x[i] = 1.0e4
+        inp[: len(x)] = x
+        return inp, idx
+
+    @staticmethod
+    def multi_one_hot_inp(ne, inputs, n_nodes_per_inp):
+        """For each label of ``inputs``, ``n_nodes_per_inp`` random units set to 1: ``(ne, len(inputs))``
+        float64, and the units of each label."""
+        import random
+
+        one_hot = np.zeros((ne, len(inputs)))
+        idxs = list(zip(*[random.sample(range(0, ne), len(inputs)) for _ in range(n_nodes_per_inp)]))
+        for j, idx_list in enumerate(idxs):
+            for i in idx_list:
+                one_hot[i][j] = 1
+        return one_hot, idxs
+
+    @staticmethod
+    def normalize_weight_matrix(weight_matrix):
+        """Every column (a unit's incoming weights) divided by its sum."""
+        w = np.asarray(weight_matrix)
+        return w / np.sum(w, axis=0)
+
+    @staticmethod
+    def get_incoming_connection_dict(weights):
+        """``{unit: [presynaptic units]}`` from a ``[pre][post]`` matrix (without the package's spurious
+        extra key)."""
+        w = np.asarray(weights)
+        return {i: list(np.nonzero(w[:, i])[0]) for i in range(w.shape[1])}
+
+    @staticmethod
+    def get_outgoing_connection_dict(weights):
+        """``{unit: [postsynaptic units]}`` (rows; without the package's spurious extra key)."""
+        w = np.asarray(weights)
+        return {i: list(np.nonzero(w[i, :])[0]) for i in range(w.shape[0])}
+
+    @staticmethod
+    def reset_min(z, cutoff_val):
+        """Values ``<= cutoff_val`` set to ``cutoff_val``, in place (as the package)."""
+        z[z <= cutoff_val] = cutoff_val
+        return z
+
+    @staticmethod
+    def reset_max(z, cutoff_val):
+        """Values ``> cutoff_val`` set to ``cutoff_val``, in place."""
+        z[z > cutoff_val] = cutoff_val
+        return z
+
+    @staticmethod
+    def inactive_synapses(wee):
+        """The ``(pre, post)`` pairs without a synapse, the diagonal excluded."""
+        i, j = np.where(np.asarray(wee) <= 0.0)
+        return [(a, b) for a, b in zip(i, j) if a != b]
+
+    @staticmethod
+    def white_gaussian_noise(mu, sigma, t):
+        """``t`` normal values as a ``(t, 1)`` column."""
+        return np.expand_dims(np.random.normal(mu, sigma, t), 1)
 
 
 def _plt():
