@@ -11,6 +11,7 @@
 //! - [`layout`](Layout): the memory the network lives in.
 //! - `synapses`: how sparse connections are stored ([`Synapses`]).
 //! - `init`: a fresh network.
+//! - `import` ([`Sorn::import_dense`]): a state from the package's dense arrays.
 //! - `network` ([`Sorn::step`]): one step top to bottom: drive, thresholds, then the rules of
 //!   `plasticity` in the package's order (STDP, IP, structural plasticity, iSTDP,
 //!   normalisation).
@@ -47,6 +48,7 @@
 //! a step validates its input ([`StepError`]). Nothing panics on user input.
 
 mod config;
+mod import;
 mod init;
 mod layout;
 mod mode;
@@ -60,6 +62,7 @@ use core::fmt;
 
 pub use crate::layout::BufferError;
 pub use config::{Compat, Config, ConfigError, MAX_UNITS, Warnings};
+pub use import::{DenseState, ImportError};
 pub use init::InitReport;
 pub use layout::{Buffers, F32Spans, Layout, U16Spans, U32Spans};
 pub use mode::{Freeze, Mode, Phase, Rule, UnknownName};

@@ -1,6 +1,7 @@
 //! The network: construction, and one step from top to bottom.
 
 use super::config::Config;
+use super::import::{self, DenseState, ImportError};
 use super::init::{self, InitReport};
 use super::layout::{Buffers, Layout, Matrix, Parts};
 use super::mode::{Mode, Phase, Rule};
@@ -155,6 +156,105 @@ where
             .ok_or(RestoreError::Corrupt { what: "buffer lengths" })?;
         snapshot::validate(cfg, scalars, &p)?;
         Ok(net)
+    }
+
+    /// Replaces the network's weights, thresholds and spike state with the Python package's
+    /// dense arrays ([`DenseState`], its `state` dict), keeping the config, the random stream and
+    /// the counters. Every array is checked first (nothing changes on an error). Every unit is
+    /// marked for normalisation, as the package renormalises every column each step. The
+    /// synapse lists are rebuilt from the nonzero weights, so the layout must hold them.
+    ///
+    /// ```
+    /// use neuroloop_core::sorn::{Buffers, Config, DenseState, Layout, Sorn};
+    /// let cfg = Config { lambda_ei: 10.0, ..Config::with_size(30, 5) };
+    /// let l = Layout::new(&cfg);
+    /// let new_bufs = || Buffers::new(vec![0.0f32; l.f32_len], vec![0u16; l.u16_len], vec![0u32; l.u32_len]);
+    /// let mut a = Sorn::new(&cfg, 1, new_bufs())?;
+    /// a.step(&[0.5; 5])?;
+    /// // Export to dense arrays and import into another network: it continues identically.
+    /// let (ne, ni) = (30, 6);
+    /// let (mut wee, mut wei) = (vec![0.0; ne * ne], vec![0.0; ni * ne]);
+    /// a.wee().write_dense(&mut wee);
+    /// a.wei().write_dense(&mut wei);
+    /// let bits = |b: neuroloop_core::bits::Bits<'_>, n: usize| (0..n).map(|i| f32::from(u8::from(b.get(i)))).collect::<Vec<_>>();
+    /// let (x, xp, y, yp) = (bits(a.x(), ne), bits(a.x_prev(), ne), bits(a.y(), ni), bits(a.y_prev(), ni));
+    /// let mut b = Sorn::new(&cfg, 2, new_bufs())?;
+    /// let d = DenseState { wee: &wee, wei: &wei, wie: a.wie(), te: a.te(), ti: a.ti(), x: &x, x_prev: &xp, y: &y, y_prev: &yp };
+    /// b.import_dense(&d)?;
+    /// assert_eq!((b.ee_count(), b.ei_count()), (a.ee_count(), a.ei_count()));
+    /// assert_eq!(b.x(), a.x());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn import_dense(&mut self, d: &DenseState<'_>) -> Result<(), ImportError> {
+        let (ne, ni) = (self.cfg.ne as usize, self.cfg.ni as usize);
+        let w_max = self.cfg.w_max;
+        let weight = |w: f32| (0.0..=w_max).contains(&w);
+        let spike = |v: f32| v == 0.0 || v == 1.0;
+        import::check("Wee", d.wee, ne * ne, weight)?;
+        import::check("Wei", d.wei, ni * ne, weight)?;
+        import::check("Wie", d.wie, ne * ni, weight)?;
+        import::check("Te", d.te, ne, |_| true)?;
+        import::check("Ti", d.ti, ni, |_| true)?;
+        for (what, v, n) in
+            [("X", d.x, ne), ("X (previous)", d.x_prev, ne), ("Y", d.y, ni), ("Y (previous)", d.y_prev, ni)]
+        {
+            import::check(what, v, n, spike)?;
+        }
+        if let Some(unit) = (0..ne).find(|&i| d.wee[i * ne + i] != 0.0) {
+            return Err(ImportError::SelfSynapse { unit });
+        }
+        let nnz = |w: &[f32]| w.iter().filter(|&&v| v > 0.0).count();
+        let (n_ee, n_ei) = (nnz(d.wee), nnz(d.wei));
+        let l = self.layout;
+        for (what, synapses, capacity) in [("Wee", n_ee, l.ee_capacity), ("Wei", n_ei, l.ei_capacity)] {
+            if synapses > capacity {
+                return Err(ImportError::Capacity { what, synapses, capacity });
+            }
+        }
+        let cur = self.cur;
+        let Sorn { bufs, layout, .. } = self;
+        let p = layout
+            .split(bufs.f32s.as_mut(), bufs.u16s.as_mut(), bufs.u32s.as_mut())
+            .ok_or(ImportError::BufferChanged)?;
+        for (m, dense, n_pre, n) in [(p.ee, d.wee, ne, n_ee), (p.ei, d.wei, ni, n_ei)] {
+            let mut m = m;
+            m.w.fill(0.0);
+            m.post.fill(0);
+            m.in_pos.fill(0);
+            // The edge list in [pre][post] order, as build_from_edges takes it.
+            for (k, (i, _)) in dense.iter().enumerate().filter(|(_, w)| **w > 0.0).enumerate() {
+                m.in_pos[k] = ((i / ne) as u32) << 16 | (i % ne) as u32;
+            }
+            m.build_from_edges(n);
+            for pre in 0..n_pre {
+                for slot in m.out_range(pre) {
+                    m.w[slot] = dense[pre * ne + m.post[slot] as usize];
+                }
+            }
+        }
+        p.ie_w.copy_from_slice(d.wie);
+        p.te.copy_from_slice(d.te);
+        p.ti.copy_from_slice(d.ti);
+        let pack = |words: &mut [u32], v: &[f32]| {
+            words.fill(0);
+            for (i, _) in v.iter().enumerate().filter(|(_, s)| **s != 0.0) {
+                words[i / 32] |= 1 << (i % 32);
+            }
+        };
+        let (we, wi) = (words_for(ne), words_for(ni));
+        let (x0, x1) = p.x.split_at_mut(we);
+        let (y0, y1) = p.y.split_at_mut(wi);
+        let (x_now, x_then) = if cur == 0 { (x0, x1) } else { (x1, x0) };
+        let (y_now, y_then) = if cur == 0 { (y0, y1) } else { (y1, y0) };
+        pack(x_now, d.x);
+        pack(x_then, d.x_prev);
+        pack(y_now, d.y);
+        pack(y_then, d.y_prev);
+        p.r.fill(0);
+        for dirty in [p.dirty_ee, p.dirty_ei] {
+            (0..ne).for_each(|i| crate::bits::set(dirty, i));
+        }
+        Ok(())
     }
 
     /// One time step t -> t+1 with input `u(t)` (`nu` values, added to excitatory units

@@ -1,0 +1,358 @@
+//! SORN networks for `neuroloop.sorn`: build, run with the package's recorders, the package's
+//! state arrays, snapshots.
+
+use neuroloop_core::bits::Bits;
+use neuroloop_core::sorn::{Buffers, Config, DenseState, Freeze, Mode, Phase, Rule};
+use neuroloop_host::sorn::record::{RecordSpec, Recorder, Recordings};
+use neuroloop_host::sorn::snapshot::{self, Snapshot};
+use neuroloop_host::sorn::{HostSorn, Inputs, Raster, RunSpec, build, simulate};
+use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray2};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+
+use crate::{anyhow_error, value_error};
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<SornNetwork>()?;
+    m.add_function(wrap_pyfunction!(sorn_default_config, m)?)?;
+    m.add_function(wrap_pyfunction!(sorn_check_config, m)?)?;
+    Ok(())
+}
+
+/// The package's default configuration as JSON (the core's `Config::DEFAULT`, field names as
+/// the package's keywords).
+#[pyfunction]
+fn sorn_default_config() -> PyResult<String> {
+    serde_json::to_string(&Config::DEFAULT).map_err(value_error)
+}
+
+/// The config fields a continuing network may change (they size nothing).
+const RATES: [&str; 6] = ["eta_stdp", "eta_inhib", "eta_ip", "mu_ip", "te_min", "te_max"];
+
+/// Checks a JSON config as building a network would (the core's `Config::validate` and the
+/// host's memory budget), without building one; returns the complete config as JSON.
+#[pyfunction]
+fn sorn_check_config(config_json: &str) -> PyResult<String> {
+    let cfg: Config = serde_json::from_str(config_json).map_err(|e| value_error(format!("SORN config: {e}")))?;
+    cfg.validate().map_err(|e| value_error(format!("invalid SORN config: {e}")))?;
+    let bytes = neuroloop_core::sorn::Layout::new(&cfg).bytes() as u64;
+    neuroloop_host::budget::check(
+        format!("a SORN of ne = {}, ni = {}", cfg.ne, cfg.ni),
+        bytes,
+        neuroloop_host::budget::bytes(),
+    )
+    .map_err(value_error)?;
+    serde_json::to_string(&cfg).map_err(value_error)
+}
+
+/// A SORN network of the core (in the host's `Vec` buffers) with the seed it was built from.
+#[pyclass(module = "neuroloop._neuroloop")]
+#[derive(Clone)]
+pub struct SornNetwork {
+    net: HostSorn,
+    seed: u64,
+}
+
+/// A `Vec<f32>` as a float64 numpy array of `shape` (the package returns float64).
+fn f64_array<'py>(py: Python<'py>, v: impl IntoIterator<Item = f32>, shape: &[usize]) -> PyResult<Bound<'py, PyAny>> {
+    let v: Vec<f64> = v.into_iter().map(f64::from).collect();
+    Ok(PyArray1::from_vec(py, v).reshape(shape.to_vec())?.into_any())
+}
+
+/// Two spike vectors as the columns of an `n x 2` row-major matrix (the package's `X`, `Y`).
+fn two_cols(prev: Bits<'_>, cur: Bits<'_>, n: usize) -> Vec<f32> {
+    (0..n).flat_map(|i| [f32::from(u8::from(prev.get(i))), f32::from(u8::from(cur.get(i)))]).collect()
+}
+
+/// A float64 array of `shape` allocated by numpy (which asks the kernel for huge pages for large
+/// arrays: filling 64 MB of weight matrices is then several times faster than from a `Vec`),
+/// filled by `fill` with the GIL released.
+fn numpy_f64<'py>(
+    py: Python<'py>,
+    shape: Vec<usize>,
+    fill: impl FnOnce(&mut [f64]) + Send,
+) -> PyResult<Bound<'py, PyAny>> {
+    let arr = PyArrayDyn::<f64>::zeros(py, shape, false);
+    {
+        let mut rw = arr.readwrite();
+        let out = rw.as_slice_mut()?;
+        py.detach(|| fill(out));
+    }
+    Ok(arr.into_any())
+}
+
+/// Rows of a raster as 0.0 / 1.0 into `out` (`T x units`).
+fn raster_rows(r: &Raster, out: &mut [f64]) {
+    let n = r.units();
+    for (s, row) in out.chunks_exact_mut(n.max(1)).enumerate().take(r.steps()) {
+        for (i, v) in row.iter_mut().enumerate() {
+            *v = if r.get(s, i) { 1.0 } else { 0.0 };
+        }
+    }
+}
+
+/// Dense `[pre][post]` matrices of sparse samples into `out` (`k x n_pre x n_post`, zeroed).
+fn dense_samples(samples: &[neuroloop_host::sorn::record::WeightSample], n_post: usize, out: &mut [f64]) {
+    let size = out.len() / samples.len().max(1);
+    for (s, m) in samples.iter().zip(out.chunks_exact_mut(size.max(1))) {
+        for &(pre, post, w) in &s.synapses {
+            m[pre as usize * n_post + post as usize] = f64::from(w);
+        }
+    }
+}
+
+/// The recordings as `{name: array}`, each array stacking the steps on axis 0 in the element
+/// shape the package records (`(T, ne)` spikes, `(T, ne, 1)` recurrent activation and
+/// thresholds, `(T, n_pre, ne)` weights, `(T,)` int64 counts).
+fn recordings_dict<'py>(py: Python<'py>, rec: &Recordings) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let (ne, ni) = (rec.ne, rec.ni);
+    for r in &rec.spec.recorders {
+        let arr = match r {
+            Recorder::ExcitatoryActivation | Recorder::InhibitoryActivation | Recorder::RecurrentActivation => {
+                let raster = match r {
+                    Recorder::ExcitatoryActivation => &rec.excitatory,
+                    Recorder::InhibitoryActivation => &rec.inhibitory,
+                    _ => &rec.recurrent,
+                };
+                let Some(raster) = raster else { continue };
+                let (t, n) = (raster.steps(), raster.units());
+                let shape: Vec<usize> = if *r == Recorder::RecurrentActivation { vec![t, n, 1] } else { vec![t, n] };
+                numpy_f64(py, shape, |out| raster_rows(raster, out))?
+            }
+            Recorder::Wee | Recorder::Wei => {
+                let (samples, n_pre) = if *r == Recorder::Wee { (&rec.wee, ne) } else { (&rec.wei, ni) };
+                numpy_f64(py, vec![samples.len(), n_pre, ne], |out| dense_samples(samples, ne, out))?
+            }
+            Recorder::Te | Recorder::Ti => {
+                let (samples, n) = if *r == Recorder::Te { (&rec.te, ne) } else { (&rec.ti, ni) };
+                let v = samples.iter().flat_map(|s| s.values.iter().copied());
+                f64_array(py, v, &[samples.len(), n, 1])?
+            }
+            Recorder::EeConnectionCounts | Recorder::EiConnectionCounts => {
+                let c = if *r == Recorder::EeConnectionCounts { &rec.ee_counts } else { &rec.ei_counts };
+                PyArray1::from_vec(py, c.iter().map(|&c| i64::from(c)).collect::<Vec<i64>>()).into_any()
+            }
+        };
+        d.set_item(r.name(), arr)?;
+    }
+    Ok(d)
+}
+
+#[pymethods]
+impl SornNetwork {
+    /// Builds a fresh network from a JSON config (the core's `Config` fields; missing ones take
+    /// the package's defaults, unknown ones are refused) and a seed.
+    #[new]
+    fn new(config_json: &str, seed: u64) -> PyResult<Self> {
+        let cfg: Config = serde_json::from_str(config_json).map_err(|e| value_error(format!("SORN config: {e}")))?;
+        let net = build(&cfg, seed).map_err(value_error)?;
+        Ok(SornNetwork { net, seed })
+    }
+
+    /// Runs `inputs.shape[1]` steps, column `t` of `inputs` (`nu` x T, float32) feeding step
+    /// `t`. `phase` is "plasticity" or "training" (every rule frozen); `freeze` names rules
+    /// skipped in the plasticity phase; `callbacks` are the package's recorder names. Returns
+    /// `{name: array}` (see the module docs for the shapes). The GIL is released while the
+    /// network steps.
+    #[pyo3(signature = (inputs, phase, freeze, noise, callbacks))]
+    fn run<'py>(
+        &mut self,
+        py: Python<'py>,
+        inputs: PyReadonlyArray2<'py, f32>,
+        phase: &str,
+        freeze: Vec<String>,
+        noise: bool,
+        callbacks: Vec<String>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let phase: Phase = phase.parse().map_err(value_error)?;
+        let mut f = Freeze::NONE;
+        for name in &freeze {
+            f = f.with(name.parse::<Rule>().map_err(value_error)?);
+        }
+        let mut record = RecordSpec::parse_list(&callbacks.join(",")).map_err(value_error)?;
+        // As the package: counts before the step's plasticity; it keeps every step in memory.
+        record.counts_before_step = true;
+        record.budget_bytes = u64::MAX;
+        let a = inputs.as_array();
+        let (nu, steps) = a.dim();
+        if nu != self.net.config().nu as usize {
+            return Err(value_error(format!(
+                "input has {nu} values; the network has nu = {} input channels",
+                self.net.config().nu
+            )));
+        }
+        let matrix: Vec<f32> = a.iter().copied().collect();
+        let spec = RunSpec { steps: steps as u64, mode: Mode { phase, freeze: f, noise }, record: Some(record) };
+        let net = &mut self.net;
+        let rec = py.detach(|| simulate(net, &spec, Inputs::Matrix(&matrix))).map_err(anyhow_error)?;
+        recordings_dict(py, &rec)
+    }
+
+    /// The package's state dict arrays: `Wee` (ne x ne, [pre][post]), `Wei` (ni x ne), `Wie`
+    /// (ne x ni), `Te` (ne x 1), `Ti` (ni x 1), `X` (ne x 2: x(T-1), x(T)), `Y` (ni x 2), all
+    /// float64.
+    fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let n = &self.net;
+        let (ne, ni) = (n.config().ne as usize, n.config().ni as usize);
+        let d = PyDict::new(py);
+        let mut wee = vec![0.0f32; ne * ne];
+        n.wee().write_dense(&mut wee);
+        let mut wei = vec![0.0f32; ni * ne];
+        n.wei().write_dense(&mut wei);
+        d.set_item("Wee", f64_array(py, wee, &[ne, ne])?)?;
+        d.set_item("Wei", f64_array(py, wei, &[ni, ne])?)?;
+        d.set_item("Wie", f64_array(py, n.wie().iter().copied(), &[ne, ni])?)?;
+        d.set_item("Te", f64_array(py, n.te().iter().copied(), &[ne, 1])?)?;
+        d.set_item("Ti", f64_array(py, n.ti().iter().copied(), &[ni, 1])?)?;
+        d.set_item("X", f64_array(py, two_cols(n.x_prev(), n.x(), ne), &[ne, 2])?)?;
+        d.set_item("Y", f64_array(py, two_cols(n.y_prev(), n.y(), ni), &[ni, 2])?)?;
+        Ok(d)
+    }
+
+    /// Changes the learning rates and threshold bounds of the continuing network (JSON object
+    /// with any of `eta_stdp`, `eta_inhib`, `eta_ip`, `mu_ip`, `te_min`, `te_max`): the
+    /// fields that do not change its layout. The state is checked against the new config.
+    fn set_rates(&mut self, rates_json: &str) -> PyResult<()> {
+        let rates: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(rates_json).map_err(|e| value_error(format!("rates: {e}")))?;
+        let mut cfg = serde_json::to_value(self.net.config()).map_err(value_error)?;
+        for (k, v) in rates {
+            if !RATES.contains(&k.as_str()) {
+                return Err(value_error(format!(
+                    "{k} cannot change in a continuing network (it fixes the network's structure); rates are {}",
+                    RATES.join(", ")
+                )));
+            }
+            cfg[&k] = v;
+        }
+        let cfg: Config = serde_json::from_value(cfg).map_err(|e| value_error(format!("SORN config: {e}")))?;
+        let b = self.net.buffers();
+        let bufs = Buffers::new(b.f32s.to_vec(), b.u16s.to_vec(), b.u32s.to_vec());
+        self.net = HostSorn::restore(&cfg, &self.net.scalars(), bufs).map_err(value_error)?;
+        Ok(())
+    }
+
+    /// Replaces the weights, thresholds and spike state with the package's state arrays (float32,
+    /// row-major: `Wee` ne x ne, `Wei` ni x ne, `Wie` ne x ni, `Te` ne, `Ti` ni, `X` ne x 2, `Y`
+    /// ni x 2), keeping the config and the random stream (the core's `Sorn::import_dense`).
+    #[allow(clippy::too_many_arguments)]
+    fn import_state(
+        &mut self,
+        wee: PyReadonlyArray2<'_, f32>,
+        wei: PyReadonlyArray2<'_, f32>,
+        wie: PyReadonlyArray2<'_, f32>,
+        te: PyReadonlyArray2<'_, f32>,
+        ti: PyReadonlyArray2<'_, f32>,
+        x: PyReadonlyArray2<'_, f32>,
+        y: PyReadonlyArray2<'_, f32>,
+    ) -> PyResult<()> {
+        let flat = |a: &PyReadonlyArray2<'_, f32>| a.as_array().iter().copied().collect::<Vec<f32>>();
+        let cols = |a: &PyReadonlyArray2<'_, f32>, what: &str| -> PyResult<(Vec<f32>, Vec<f32>)> {
+            let v = a.as_array();
+            if v.ncols() != 2 {
+                return Err(value_error(format!("{what} must have 2 columns (previous, current), not {}", v.ncols())));
+            }
+            Ok((v.column(0).to_vec(), v.column(1).to_vec()))
+        };
+        let (x_prev, x_now) = cols(&x, "X")?;
+        let (y_prev, y_now) = cols(&y, "Y")?;
+        let (wee, wei, wie, te, ti) = (flat(&wee), flat(&wei), flat(&wie), flat(&te), flat(&ti));
+        let d = DenseState {
+            wee: &wee,
+            wei: &wei,
+            wie: &wie,
+            te: &te,
+            ti: &ti,
+            x: &x_now,
+            x_prev: &x_prev,
+            y: &y_now,
+            y_prev: &y_prev,
+        };
+        self.net.import_dense(&d).map_err(value_error)
+    }
+
+    /// An independent copy (same state, same random stream).
+    fn copy(&self) -> Self {
+        self.clone()
+    }
+
+    /// The config as JSON.
+    fn config_json(&self) -> PyResult<String> {
+        serde_json::to_string(self.net.config()).map_err(value_error)
+    }
+
+    /// Excitatory units.
+    #[getter]
+    fn ne(&self) -> u32 {
+        self.net.config().ne
+    }
+
+    /// Inhibitory units.
+    #[getter]
+    fn ni(&self) -> u32 {
+        self.net.config().ni
+    }
+
+    /// Input channels.
+    #[getter]
+    fn nu(&self) -> u32 {
+        self.net.config().nu
+    }
+
+    /// The seed the network was built from.
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Steps taken since the network was built.
+    #[getter]
+    fn steps(&self) -> u64 {
+        self.net.counters().steps
+    }
+
+    /// E->E and I->E synapse counts.
+    fn connection_counts(&self) -> (u32, u32) {
+        (self.net.ee_count(), self.net.ei_count())
+    }
+
+    /// The snapshot file's bytes (the format of `neuroloop sorn run --save`).
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let s = Snapshot { net: self.net.clone(), seed: self.seed, input_rng: None };
+        let bytes = snapshot::encode(&s).map_err(value_error)?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// A network from a snapshot file's bytes (every field checked).
+    #[staticmethod]
+    fn from_bytes(bytes: &[u8]) -> PyResult<Self> {
+        let s = snapshot::decode(bytes).map_err(value_error)?;
+        Ok(SornNetwork { net: s.net, seed: s.seed })
+    }
+
+    /// Writes a snapshot file that `neuroloop sorn run --load` reads.
+    fn save(&self, path: std::path::PathBuf) -> PyResult<()> {
+        let s = Snapshot { net: self.net.clone(), seed: self.seed, input_rng: None };
+        snapshot::save(&path, &s).map_err(value_error)
+    }
+
+    /// Reads a snapshot file (also those `neuroloop sorn run --save` writes).
+    #[staticmethod]
+    fn load(path: std::path::PathBuf) -> PyResult<Self> {
+        let s = snapshot::load(&path).map_err(value_error)?;
+        Ok(SornNetwork { net: s.net, seed: s.seed })
+    }
+
+    /// Pickling goes through the snapshot bytes (process pools, Ray, Dask).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let py = slf.py();
+        let ctor = slf.get_type().getattr("from_bytes")?;
+        Ok((ctor, (slf.borrow().to_bytes(py)?,)))
+    }
+
+    fn __repr__(&self) -> String {
+        let c = self.net.config();
+        format!("SornNetwork(ne={}, ni={}, nu={}, seed={}, steps={})", c.ne, c.ni, c.nu, self.seed, self.steps())
+    }
+}
