@@ -295,3 +295,21 @@ fn recurrent_activation_with_many_input_channels() {
     // With no input, r equals x on every unit.
     assert_eq!(net.r().words(), net.x().words());
 }
+
+#[test]
+fn the_hosts_capacity_never_refuses_structural_plasticity_where_the_boards_does() {
+    // 200,000 plastic steps of seed 1 (~20,000 creation attempts): the board's 4 spare slots per
+    // unit refuse creations (the package, with dense matrices, never does); the host's capacity
+    // (room for every possible synapse) refuses none.
+    let run = |cfg: &Config| {
+        let (mut net, mut inputs) = fresh(cfg, 1);
+        drive(&mut net, &mut inputs, 200_000, |_| {});
+        check_invariants(&net);
+        net.counters()
+    };
+    let board = run(&Config::DEFAULT);
+    assert!(board.sp_capacity_refusals > 500, "the board's cap binds: {board:?}");
+    let host = run(&neuroloop_host::sorn::sized_for_host(Config::DEFAULT));
+    assert_eq!(host.sp_capacity_refusals, 0, "{host:?}");
+    assert!(host.sp_created > board.sp_created, "{host:?} {board:?}");
+}

@@ -314,7 +314,7 @@ fn prepare_experiment_dir(dir: &std::path::Path, force: bool) -> anyhow::Result<
 fn run_cmd(args: RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
     let cfg = match &args.config {
         Some(path) => sorn::load_config(path)?,
-        None => Config::DEFAULT,
+        None => sorn::sized_for_host(Config::DEFAULT),
     };
     let warnings = cfg.warnings();
     if !warnings.is_empty() {

@@ -11,7 +11,7 @@ pub mod rundir;
 pub mod snapshot;
 pub mod statistics;
 
-pub use config::{load_config, parse_config};
+pub use config::{HOST_DENSE_SLOTS, load_config, parse_config, sized_for_host};
 pub use raster::Raster;
 
 use anyhow::{Context, bail};
