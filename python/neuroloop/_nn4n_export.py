@@ -1,7 +1,8 @@
-# A copy of tools/nn4n_export.py (python/tests/test_ctrnn.py checks it is byte-identical after
-# this header), so the installed package can convert live nn4n models.
 #!/usr/bin/env python3
 """Export an nn4n CTRNN to a neuroloop model file (`neuroloop-ctrnn`, version 1).
+
+This file is the exporter: the Python package ships it (`neuroloop.ctrnn.CTRNN.from_nn4n`)
+and `tools/nn4n_export.py` runs it from a checkout without installing the package.
 
 One-line install (PyTorch and nn4n 1.1.1 from PyPI, in a venv outside the repository):
 
