@@ -18,6 +18,11 @@ from . import _neuroloop
 __all__ = ["CTRNN"]
 
 
+def _native(name, doc):
+    """A read-only attribute of the native model."""
+    return property(lambda self: getattr(self._m, name), doc=doc)
+
+
 def _rows(name, a, shape=None):
     a = np.asarray(a, dtype=np.float32)
     if a.ndim != 2:
@@ -112,24 +117,10 @@ class CTRNN:
         """The model file as a dict."""
         return json.loads(self.to_json())
 
-    @property
-    def dims(self):
-        """``(inputs, hidden, outputs)``."""
-        return self._m.dims
-
-    @property
-    def activation(self):
-        return self._m.activation
-
-    @property
-    def v0(self):
-        """The initial pre-activation (H,), float32."""
-        return self._m.v0
-
-    @property
-    def noise(self):
-        """Noise standard deviations ``(pre, post)`` (applied only when ``forward`` gets a seed)."""
-        return self._m.noise
+    dims = _native("dims", "``(inputs, hidden, outputs)``.")
+    activation = _native("activation", "The activation function's name.")
+    v0 = _native("v0", "The initial pre-activation (H,), float32.")
+    noise = _native("noise", "Noise standard deviations ``(pre, post)`` (applied only when ``forward`` gets a seed).")
 
     def set_noise(self, pre, post):
         """Sets the noise standard deviations."""

@@ -111,16 +111,11 @@ pub(crate) fn check(
 mod tests {
     use super::*;
     use crate::bits::Bits;
-    use crate::sorn::{Buffers, Config, Layout, Mode, Sorn};
+    use crate::sorn::{Config, Mode};
     use std::vec;
     use std::vec::Vec;
 
-    type VecSorn = Sorn<Vec<f32>, Vec<u16>, Vec<u32>>;
-
-    fn net(cfg: &Config, seed: u64) -> VecSorn {
-        let l = Layout::new(cfg);
-        Sorn::new(cfg, seed, Buffers::new(vec![0.0; l.f32_len], vec![0; l.u16_len], vec![0; l.u32_len])).unwrap()
-    }
+    use crate::sorn::testing::{VecSorn, build as net};
 
     fn bits(b: Bits<'_>, n: usize) -> Vec<f32> {
         (0..n).map(|i| f32::from(u8::from(b.get(i)))).collect()

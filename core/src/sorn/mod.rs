@@ -57,6 +57,8 @@ mod plasticity;
 mod snapshot;
 mod symbols;
 mod synapses;
+#[cfg(test)]
+mod testing;
 
 use core::fmt;
 

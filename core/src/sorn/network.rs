@@ -649,12 +649,7 @@ mod tests {
     use std::vec;
     use std::vec::Vec;
 
-    type TestSorn = Sorn<Vec<f32>, Vec<u16>, Vec<u32>>;
-
-    fn build(cfg: &Config, seed: u64) -> TestSorn {
-        let l = Layout::new(cfg);
-        Sorn::new(cfg, seed, Buffers::new(vec![0.0; l.f32_len], vec![0; l.u16_len], vec![0; l.u32_len])).unwrap()
-    }
+    use crate::sorn::testing::build;
 
     /// The README input: uniform [0, 1) from the seed's stream jumped 2^64 draws.
     fn readme_input(seed: u64) -> NetRng {

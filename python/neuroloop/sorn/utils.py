@@ -187,6 +187,25 @@ def _plt():
     return plt
 
 
+def _line_plot(values, title, ylabel, savefig, name):
+    """One series against the time step (the package's line figures)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.plot(np.asarray(values, dtype=np.float64))
+    ax.set(title=title, xlabel="time step", ylabel=ylabel)
+    return _finish(plt, fig, savefig, name)
+
+
+def _spike_plot(spike_train, draw, title, savefig, name):
+    """Spikes (unit against step, drawn by `draw(ax, steps, units)`) above the population rate."""
+    plt = _plt()
+    fig, ax = _rate_axes(plt, spike_train)
+    t, u = np.where(np.asarray(spike_train) == 1.0)
+    draw(ax, t, u)
+    ax.set(title=title, ylabel="unit")
+    return _finish(plt, fig, savefig, name)
+
+
 def _finish(plt, fig, savefig, name):
     if savefig:
         fig.savefig(name)
@@ -229,11 +248,8 @@ class Plotter:
     @staticmethod
     def network_connection_dynamics(connection_counts, savefig=False):
         """Synapse count over time."""
-        plt = _plt()
-        fig, ax = plt.subplots(figsize=(8, 4))
-        ax.plot(np.asarray(connection_counts, dtype=np.float64))
-        ax.set(title="network connection dynamics", xlabel="time step", ylabel="connections")
-        return _finish(plt, fig, savefig, "connection_dynamics.png")
+        return _line_plot(connection_counts, "network connection dynamics", "connections", savefig,
+                          "connection_dynamics.png")
 
     @staticmethod
     def hist_firing_rate_network(spike_train, bin_size, savefig=False):
@@ -248,22 +264,14 @@ class Plotter:
     @staticmethod
     def scatter_plot(spike_train, savefig=False):
         """Spikes as dots, with the population rate below."""
-        plt = _plt()
-        fig, ax = _rate_axes(plt, spike_train)
-        t, u = np.where(np.asarray(spike_train) == 1.0)
-        ax.scatter(t, u, s=2)
-        ax.set(title="spike train", ylabel="unit")
-        return _finish(plt, fig, savefig, "ScatterSpikeTrain.png")
+        return _spike_plot(spike_train, lambda ax, t, u: ax.scatter(t, u, s=2), "spike train", savefig,
+                           "ScatterSpikeTrain.png")
 
     @staticmethod
     def raster_plot(spike_train, savefig=False):
         """Raster of spikes, with the population rate below."""
-        plt = _plt()
-        fig, ax = _rate_axes(plt, spike_train)
-        t, u = np.where(np.asarray(spike_train) == 1.0)
-        ax.plot(t, u, "|r", ms=3)
-        ax.set(title="spike raster", ylabel="unit")
-        return _finish(plt, fig, savefig, "RasterSpikeTrain.png")
+        return _spike_plot(spike_train, lambda ax, t, u: ax.plot(t, u, "|r", ms=3), "spike raster", savefig,
+                           "RasterSpikeTrain.png")
 
     @staticmethod
     def correlation(corr, savefig=False):
@@ -344,8 +352,4 @@ class Plotter:
     @staticmethod
     def hamming_distance(hamming_dist, savefig=False):
         """Hamming distance over time."""
-        plt = _plt()
-        fig, ax = plt.subplots(figsize=(8, 4))
-        ax.plot(np.asarray(hamming_dist, dtype=np.float64))
-        ax.set(title="Hamming distance", xlabel="time step", ylabel="units differing")
-        return _finish(plt, fig, savefig, "HammingDistance.png")
+        return _line_plot(hamming_dist, "Hamming distance", "units differing", savefig, "HammingDistance.png")
