@@ -298,17 +298,15 @@ where
         let (y_lo, y_hi) = y.split_at_mut(wi);
         let (y_t, y_t1) = if cur == 0 { (&*y_lo, y_hi) } else { (&*y_hi, y_lo) };
 
-        // Drive from the state at t: E->E and E->I from active excitatory units, I->E from
-        // active inhibitory units (event-driven: only the ~10-20 % of units that spiked).
+        // Drive from the state at t: E->E from active excitatory units, I->E from active
+        // inhibitory units (event-driven: only the ~10-20 % of units that spiked). E->I follows
+        // once x(t+1) is known.
         acc_ee.fill(0.0);
         acc_ei.fill(0.0);
         acc_i.fill(0.0);
         let ee_syn = ee.reborrow();
         for pre in Ones::new(x_t) {
             ee_syn.accumulate(pre, acc_ee);
-            if !cfg.fast_inhibition {
-                add_row(acc_i, &ie_w[pre * ni..(pre + 1) * ni]);
-            }
         }
         let ei_syn = ei.reborrow();
         for pre in Ones::new(y_t) {
@@ -341,10 +339,11 @@ where
             acc_ee[i] = acc_ee[i] - acc_ei[i] + xi_e[i] - te[i];
         }
         pack_positive(acc_ee, x_t1);
-        if cfg.fast_inhibition {
-            // E->I from the excitatory state just computed (same order of summation).
-            for pre in Ones::new(x_t1) {
-                add_row(acc_i, &ie_w[pre * ni..(pre + 1) * ni]);
+        // E->I from x(t), or from the state just computed with fast inhibition.
+        let x_ie: &[u32] = if cfg.fast_inhibition { x_t1 } else { x_t };
+        for pre in Ones::new(x_ie) {
+            for (a, &w) in acc_i.iter_mut().zip(&ie_w[pre * ni..(pre + 1) * ni]) {
+                *a += w;
             }
         }
         for (a, (&x, &t)) in acc_i.iter_mut().zip(xi_i.iter().zip(ti.iter())) {
@@ -398,14 +397,6 @@ where
         c.sp_capacity_refusals = c.sp_capacity_refusals.saturating_add(u64::from(rules.sp_refused));
         c.empty_rows = c.empty_rows.saturating_add(u64::from(rules.empty_rows));
         Ok(StepReport { active_e, active_i, rules })
-    }
-}
-
-/// Adds one presynaptic unit's E->I weights to the inhibitory drive.
-#[inline]
-fn add_row(acc_i: &mut [f32], row: &[f32]) {
-    for (a, &w) in acc_i.iter_mut().zip(row) {
-        *a += w;
     }
 }
 

@@ -290,14 +290,36 @@ pub fn metrics_csv(outcomes: &[Outcome]) -> String {
     s
 }
 
-/// `(n, mean, 16th percentile, 84th percentile)` of one measure at each n.
-type Curve = Vec<(f64, f64, f64, f64)>;
+/// One measure at one n, over seeds.
+#[derive(Clone, Copy, Debug)]
+struct Point {
+    n: f64,
+    mean: f64,
+    sd: f64,
+    /// 16th percentile.
+    lo: f64,
+    /// 84th percentile.
+    hi: f64,
+}
 
-/// Per condition: the [`Curve`] of `measure`.
-fn curves(outcomes: &[Outcome], measure: fn(&Outcome) -> f64) -> Vec<(Condition, Curve)> {
+impl Point {
+    /// As a band of [`crate::figures::bands`]: `(x, mean, low, high)`.
+    fn band(self) -> (f64, f64, f64, f64) {
+        (self.n, self.mean, self.lo, self.hi)
+    }
+}
+
+/// The word lengths of an experiment, ascending.
+fn word_lengths(outcomes: &[Outcome]) -> Vec<u16> {
     let mut ns: Vec<u16> = outcomes.iter().map(|o| o.n).collect();
     ns.sort_unstable();
     ns.dedup();
+    ns
+}
+
+/// Per condition: the [`Point`] of `measure` at each n.
+fn curves(outcomes: &[Outcome], measure: fn(&Outcome) -> f64) -> Vec<(Condition, Vec<Point>)> {
+    let ns = word_lengths(outcomes);
     Condition::ALL
         .into_iter()
         .filter(|c| outcomes.iter().any(|o| o.condition == *c))
@@ -306,8 +328,8 @@ fn curves(outcomes: &[Outcome], measure: fn(&Outcome) -> f64) -> Vec<(Condition,
                 .iter()
                 .map(|&n| {
                     let v: Vec<f64> = outcomes.iter().filter(|o| o.condition == c && o.n == n).map(measure).collect();
-                    let (m, _, lo, hi) = spread(&v);
-                    (f64::from(n), m, lo, hi)
+                    let (mean, sd, lo, hi) = spread(&v);
+                    Point { n: f64::from(n), mean, sd, lo, hi }
                 })
                 .collect();
             (c, pts)
@@ -319,10 +341,7 @@ fn curves(outcomes: &[Outcome], measure: fn(&Outcome) -> f64) -> Vec<(Condition,
 /// over seeds, one line per condition, with the memoryless and perfect readers dashed.
 pub fn figures(dir: &std::path::Path, outcomes: &[Outcome]) -> anyhow::Result<Vec<std::path::PathBuf>> {
     let mut written = Vec::new();
-    let mut ns: Vec<u16> = outcomes.iter().map(|o| o.n).collect();
-    ns.sort_unstable();
-    ns.dedup();
-    let memoryless: Vec<(f64, f64)> = ns
+    let memoryless: Vec<(f64, f64)> = word_lengths(outcomes)
         .iter()
         .map(|&n| {
             let n = f64::from(n);
@@ -332,7 +351,11 @@ pub fn figures(dir: &std::path::Path, outcomes: &[Outcome]) -> anyhow::Result<Ve
     let bands = |m: fn(&Outcome) -> f64| -> Vec<crate::figures::Band> {
         curves(outcomes, m)
             .into_iter()
-            .map(|(c, pts)| crate::figures::Band { name: c.name().to_string(), points: pts, dashed: false })
+            .map(|(c, pts)| crate::figures::Band {
+                name: c.name().to_string(),
+                points: pts.into_iter().map(Point::band).collect(),
+                dashed: false,
+            })
             .collect()
     };
     for ext in ["png", "svg"] {
@@ -411,23 +434,13 @@ pub fn report(protocol: &Protocol, outcomes: &[Outcome], seconds: f64) -> String
     let _ = writeln!(r, "{head}\n{rule}");
     let npts = perf.first().map_or(0, |p| p.1.len());
     for k in 0..npts {
-        let n = perf[0].1[k].0;
+        let n = perf[0].1[k].n;
         let mem = ((n + 0.5) / (n + 2.0)) / (1.0 - 0.5 / (n + 2.0));
         let mut row = format!("| {n} | {mem:.3} |");
-        for ((c, p), (_, e)) in perf.iter().zip(&recall) {
-            let sd = |m: fn(&Outcome) -> f64| {
-                let v: Vec<f64> = outcomes.iter().filter(|o| o.condition == *c && f64::from(o.n) == n).map(m).collect();
-                spread(&v).1
-            };
-            row += &format!(
-                " {:.3} +- {:.3} [{:.3}, {:.3}] | {:.3} +- {:.3} |",
-                p[k].1,
-                sd(|o| o.performance),
-                p[k].2,
-                p[k].3,
-                e[k].1,
-                sd(|o| o.end_recall)
-            );
+        for ((_, p), (_, e)) in perf.iter().zip(&recall) {
+            let (p, e) = (p[k], e[k]);
+            row +=
+                &format!(" {:.3} +- {:.3} [{:.3}, {:.3}] | {:.3} +- {:.3} |", p.mean, p.sd, p.lo, p.hi, e.mean, e.sd);
         }
         let _ = writeln!(r, "{row}");
     }
@@ -438,8 +451,8 @@ pub fn report(protocol: &Protocol, outcomes: &[Outcome], seconds: f64) -> String
         let above: Vec<String> = s
             .iter()
             .zip(st.iter().zip(ip))
-            .filter(|(a, (b, c))| a.1 <= b.1 || a.1 <= c.1)
-            .map(|(a, _)| format!("{}", a.0))
+            .filter(|(a, (b, c))| a.mean <= b.mean || a.mean <= c.mean)
+            .map(|(a, _)| format!("{}", a.n))
             .collect();
         let _ = writeln!(
             r,
@@ -449,7 +462,7 @@ pub fn report(protocol: &Protocol, outcomes: &[Outcome], seconds: f64) -> String
         let gaps: Vec<String> = s
             .iter()
             .zip(st.iter().zip(ip))
-            .map(|(a, (b, c))| format!("n {}: {:+.3}", a.0, a.1 - b.1.max(c.1)))
+            .map(|(a, (b, c))| format!("n {}: {:+.3}", a.n, a.mean - b.mean.max(c.mean)))
             .collect();
         let _ = writeln!(r, "- SORN minus the better control, performance: {}", gaps.join(", "));
         let rs = recall.iter().find(|(c, _)| *c == Condition::Sorn).map(|(_, p)| p);
@@ -459,8 +472,8 @@ pub fn report(protocol: &Protocol, outcomes: &[Outcome], seconds: f64) -> String
                 .iter()
                 .enumerate()
                 .map(|(k, a)| {
-                    let best = others.iter().map(|(_, p)| p[k].1).fold(0.0, f64::max);
-                    format!("n {}: {:+.3}", a.0, a.1 - best)
+                    let best = others.iter().map(|(_, p)| p[k].mean).fold(0.0, f64::max);
+                    format!("n {}: {:+.3}", a.n, a.mean - best)
                 })
                 .collect();
             let _ = writeln!(r, "- SORN minus the better control, end recall: {}", gaps.join(", "));
