@@ -1,7 +1,7 @@
 //! One CTRNN step: H = 32, 128, 512 hidden neurons (I = 8, O = 4, tanh), batch 1 and batch 64.
 //!
-//! `cargo bench --bench ctrnn`. nn4n 1.2.0 on PyTorch CPU on the reference machine (issue 4):
-//! ~30 us per batch-1 step at H = 128, 7-11 us per sample per step at H = 512, batch 64.
+//! `cargo bench --bench ctrnn`; batch 64 also on every core (`step_batch_parallel`). The
+//! side-by-side numbers against nn4n come from `benches/compare/run.sh`.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use neuroloop_core::ctrnn::{Activation, Dims};
 use neuroloop_core::rng::NetRng;
-use neuroloop_host::ctrnn::{InitOptions, random_model};
+use neuroloop_host::ctrnn::{InitOptions, random_model, step_batch_parallel};
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("ctrnn_step");
@@ -38,26 +38,39 @@ fn bench(c: &mut Criterion) {
         let mut states: Vec<f32> = (0..b * 2 * h).map(|_| rng.uniform_f32() - 0.5).collect();
         let inputs: Vec<f32> = (0..b * 8).map(|_| rng.uniform_f32()).collect();
         let mut outs = vec![0.0f32; b * 4];
-        let mut scratch = vec![0.0f32; net.layout().batch_scratch_len(b)];
-        let mut many = |iters: u64| {
+        let mut many = |iters: u64, parallel: bool| {
             let t0 = Instant::now();
             for _ in 0..iters {
-                net.step_batch(black_box(&mut states), black_box(&inputs), &mut outs, &mut scratch, None)
-                    .expect("sizes match");
+                if parallel {
+                    step_batch_parallel(&net, black_box(&mut states), black_box(&inputs), &mut outs)
+                } else {
+                    net.step_batch(black_box(&mut states), black_box(&inputs), &mut outs, None)
+                }
+                .expect("sizes match");
             }
             t0.elapsed()
         };
-        group.bench_function(format!("h{h}_b64"), |bch| bch.iter_custom(&mut many));
+        group.bench_function(format!("h{h}_b64"), |bch| bch.iter_custom(|n| many(n, false)));
+        group.bench_function(format!("h{h}_b64_parallel"), |bch| bch.iter_custom(|n| many(n, true)));
         let n = (n / 32).max(20);
-        let t64 = (0..5).map(|_| many(n).as_secs_f64() / n as f64).fold(f64::INFINITY, f64::min);
-        table.push((h, t1, t64 / b as f64));
+        let best = |parallel: bool, many: &mut dyn FnMut(u64, bool) -> Duration| {
+            (0..5).map(|_| many(n, parallel).as_secs_f64() / (n * b as u64) as f64).fold(f64::INFINITY, f64::min)
+        };
+        let (t64, t64p) = (best(false, &mut many), best(true, &mut many));
+        table.push((h, t1, t64, t64p));
     }
     group.finish();
-    println!("\n{:>6} {:>16} {:>22}", "H", "batch 1 / step", "batch 64 / sample-step");
-    for (h, t1, t64) in table {
-        println!("{h:>6} {:>13.3} us {:>19.3} us", t1 * 1e6, t64 * 1e6);
+    let threads = rayon::current_num_threads();
+    println!(
+        "\n{:>6} {:>16} {:>26} {:>32}",
+        "H",
+        "batch 1 / step",
+        "batch 64 / sample-step",
+        format!("batch 64 on {threads} threads / sample-step")
+    );
+    for (h, t1, t64, t64p) in table {
+        println!("{h:>6} {:>13.3} us {:>23.3} us {:>29.3} us", t1 * 1e6, t64 * 1e6, t64p * 1e6);
     }
-    println!("nn4n on PyTorch CPU (issue 4): ~30 us batch-1 at H 128; 7-11 us per sample at H 512, batch 64");
 }
 
 criterion_group! {

@@ -8,7 +8,7 @@ use neuroloop_core::ctrnn::{Activation, Ctrnn, Dims, Noise, NoiseScaling};
 use neuroloop_core::rng::NetRng;
 use neuroloop_host::ctrnn::{
     AreaEi, EiBalance, InitOptions, LoadOptions, Masks, Model, ModelError, MultiArea, blob, check_fixture,
-    random_model, rust_source,
+    random_model, rust_source, step_batch_parallel,
 };
 use serde_json::{Value, json};
 
@@ -401,29 +401,30 @@ fn a_fixture_with_an_alpha_outside_0_1_is_refused_as_the_loader_refuses_it() {
 }
 
 #[test]
-fn batched_steps_agree_with_single_steps() {
+fn batched_and_parallel_steps_equal_single_steps_bit_for_bit() {
+    // A masked nn4n-style model; B 37 (an odd batch, more than one rayon group), H 20.
     let m = masked_model(8);
     let net = m.network().unwrap();
-    let (b, h, i, o) = (5, 20, 3, 2);
+    let (b, h, i, o) = (37, 20, 3, 2);
     let mut rng = NetRng::seed_from_u64(3);
     let mut states: Vec<f32> = (0..b * 2 * h).map(|_| rng.uniform_f32()).collect();
-    let mut singles = states.clone();
-    let mut scratch = vec![0.0f32; net.layout().batch_scratch_len(b)];
-    let mut outs = vec![0.0f32; b * o];
+    let (mut singles, mut parallel) = (states.clone(), states.clone());
+    let (mut outs, mut par_outs) = (vec![0.0f32; b * o], vec![0.0f32; b * o]);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
     for _ in 0..30 {
         let inputs: Vec<f32> = (0..b * i).map(|_| rng.uniform_f32()).collect();
-        net.step_batch(&mut states, &inputs, &mut outs, &mut scratch, None).unwrap();
+        net.step_batch(&mut states, &inputs, &mut outs, None).unwrap();
+        pool.install(|| step_batch_parallel(&net, &mut parallel, &inputs, &mut par_outs)).unwrap();
         for s in 0..b {
             let mut y = [0.0f32; 2];
             net.step(&mut singles[s * 2 * h..(s + 1) * 2 * h], &inputs[s * i..(s + 1) * i], &mut y, None).unwrap();
-            for k in 0..o {
-                assert!((y[k] - outs[s * o + k]).abs() < 1e-5);
-            }
+            assert_eq!(y, outs[s * o..(s + 1) * o]);
         }
+        assert_eq!(states, singles);
+        assert_eq!((&parallel, &par_outs), (&states, &outs));
     }
-    let diff = states.iter().zip(&singles).map(|(a, c)| (a - c).abs()).fold(0.0f32, f32::max);
-    assert!(diff < 1e-5, "{diff}");
-    assert!(net.step_batch(&mut states, &[0.0; 3], &mut outs, &mut scratch, None).is_err(), "wrong input length");
+    assert!(net.step_batch(&mut states, &[0.0; 3], &mut outs, None).is_err(), "wrong input length");
+    assert!(step_batch_parallel(&net, &mut states, &[0.0; 3], &mut outs).is_err(), "wrong input length");
 }
 
 #[test]

@@ -23,8 +23,10 @@
 //!
 //! **No panics on user input.** Configurations, buffers and inputs are validated and bad ones
 //! return a typed error (`enum`s implementing `Display`, and `defmt::Format` with the `defmt`
-//! feature). Indexing inside a validated network is by construction in bounds. There is no
-//! `unsafe` code in this crate (`#![forbid(unsafe_code)]`).
+//! feature). Indexing inside a validated network is by construction in bounds. Without the
+//! `std` feature (every board build) the crate has no `unsafe` code; with it, the one
+//! `unsafe` is the call of the AVX-compiled CTRNN kernel after the CPU was found to have AVX
+//! (`ctrnn/kernel/avx.rs`, explained there; `#![deny(unsafe_code)]` everywhere else).
 //!
 //! **Determinism.** A run is a pure function of (configuration, seed, inputs). The crate never
 //! calls `std` float methods (glibc and the board's soft-float differ by an ulp on some
@@ -42,13 +44,15 @@
 //! |---|---|
 //! | `defmt` | `defmt::Format` for errors and reports |
 //! | `serde` | `Serialize`/`Deserialize` for configurations (the RNG's state is [`rng::NetRng::state`]) |
+//! | `std` | run-time CPU-feature dispatch (AVX) of the CTRNN kernels on a PC; the same bits |
 //! | `fast-math` | `micromath` approximations instead of `libm` in [`math`] (other numbers, still identical on host and board) |
 #![no_std]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)] // allowed in one module only: ctrnn/kernel/avx.rs (see there)
 #![warn(missing_docs)]
 
-// Unit tests may use std (formatting, collections); the library never does.
-#[cfg(test)]
+// Unit tests may use std (formatting, collections); the library uses it only for CPU-feature
+// detection with the `std` feature.
+#[cfg(any(test, feature = "std"))]
 extern crate std;
 
 pub mod bits;

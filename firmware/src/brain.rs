@@ -900,7 +900,7 @@ impl<'b, P: Probe> Brain<'b, P> {
             Region::SornScalars => 1,
             _ => 4,
         };
-        if len > CHUNK || end > size || offset % elem != 0 || len % elem != 0 {
+        if len > CHUNK || end > size || !offset.is_multiple_of(elem) || !len.is_multiple_of(elem) {
             return Err(Refusal::Region(region));
         }
         let out = &mut self.io.bytes[..len];

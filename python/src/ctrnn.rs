@@ -1,9 +1,9 @@
 //! CTRNN models for `neuroloop.ctrnn`: the host's model file, and batched forward passes of
 //! the core's network.
 
-use neuroloop_core::ctrnn::Noise;
+use neuroloop_core::ctrnn::{Ctrnn, Noise};
 use neuroloop_core::rng::NetRng;
-use neuroloop_host::ctrnn::{LoadOptions, Model};
+use neuroloop_host::ctrnn::{LoadOptions, Model, step_batch_parallel};
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray2, PyReadonlyArray3};
 use pyo3::prelude::*;
 
@@ -43,6 +43,9 @@ impl CtrnnModel {
             Vec::with_capacity(batch * steps * h),
             Vec::with_capacity(batch * steps * h),
         );
+        if rng.is_none() {
+            return batched(&net, u, batch, steps, v0);
+        }
         let mut state = vec![0.0f32; 2 * h];
         let mut y = vec![0.0f32; o];
         for b in 0..batch {
@@ -59,6 +62,35 @@ impl CtrnnModel {
         }
         Ok((ys, rs, vs))
     }
+}
+
+/// A noise-free forward pass with the whole batch stepped together on every core
+/// (`step_batch_parallel`: the same bits as stepping each sample alone), written out sample-major
+/// as [`CtrnnModel::forward_flat`] does.
+fn batched(net: &Ctrnn<Vec<f32>>, u: &[f32], batch: usize, steps: usize, v0: &[f32]) -> PyResult<Trajectories> {
+    let d = net.dims();
+    let (h, o, i) = (d.hidden, d.outputs, d.inputs);
+    let mut states = vec![0.0f32; batch * 2 * h];
+    for (b, state) in states.chunks_exact_mut(2 * h).enumerate() {
+        let start = if v0.len() == h { v0 } else { &v0[b * h..(b + 1) * h] };
+        net.init_state(start, state).map_err(value_error)?;
+    }
+    let (mut ys, mut rs, mut vs) =
+        (vec![0.0f32; batch * steps * o], vec![0.0f32; batch * steps * h], vec![0.0f32; batch * steps * h]);
+    let (mut x, mut y) = (vec![0.0f32; batch * i], vec![0.0f32; batch * o]);
+    for t in 0..steps {
+        for (b, xb) in x.chunks_exact_mut(i).enumerate() {
+            xb.copy_from_slice(&u[(b * steps + t) * i..(b * steps + t + 1) * i]);
+        }
+        step_batch_parallel(net, &mut states, &x, &mut y).map_err(|e| value_error(format!("step {t}: {e}")))?;
+        for (b, state) in states.chunks_exact(2 * h).enumerate() {
+            let at = b * steps + t;
+            ys[at * o..(at + 1) * o].copy_from_slice(&y[b * o..(b + 1) * o]);
+            vs[at * h..(at + 1) * h].copy_from_slice(&state[..h]);
+            rs[at * h..(at + 1) * h].copy_from_slice(&state[h..]);
+        }
+    }
+    Ok((ys, rs, vs))
 }
 
 #[pymethods]

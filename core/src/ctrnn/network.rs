@@ -3,7 +3,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use super::Error;
+use super::{Error, kernel};
 use crate::layout::{BufferError, Storage, buffer_arrays};
 use crate::rng::NetRng;
 
@@ -213,11 +213,6 @@ impl Layout {
         let params = ParamSpans::new(&cfg.dims);
         Layout { dims: cfg.dims, params, params_len: params.total(), state_len: cfg.dims.hidden.saturating_mul(2) }
     }
-
-    /// Scratch `f32`s [`Ctrnn::step_batch`] needs for `batch` samples.
-    pub const fn batch_scratch_len(&self, batch: usize) -> usize {
-        (self.dims.hidden + self.dims.inputs + 1).saturating_mul(batch)
-    }
 }
 
 /// A continuous-time RNN whose parameters live in caller-owned storage.
@@ -252,30 +247,6 @@ fn check_noise(noise: Noise) -> Result<(), Error> {
     } else {
         Err(Error::Noise)
     }
-}
-
-/// Eight-lane dot product with a fixed combination order (see the module docs).
-#[inline]
-#[allow(clippy::needless_range_loop)] // the lane index is the point
-fn dot(w: &[f32], x: &[f32]) -> f32 {
-    let n = w.len().min(x.len());
-    let full = n / 8 * 8;
-    // Two groups of four lanes (elements 8m + k and 8m + 4 + k), as two 4-wide SIMD registers.
-    let (mut lo, mut hi) = ([0.0f32; 4], [0.0f32; 4]);
-    for (a, b) in w[..full].chunks_exact(8).zip(x[..full].chunks_exact(8)) {
-        let (a0, a1) = a.split_at(4);
-        let (b0, b1) = b.split_at(4);
-        for k in 0..4 {
-            lo[k] += a0[k] * b0[k];
-            hi[k] += a1[k] * b1[k];
-        }
-    }
-    let mut tail = 0.0f32;
-    for (a, b) in w[full..n].iter().zip(&x[full..n]) {
-        tail += a * b;
-    }
-    let s = [lo[0] + hi[0], lo[1] + hi[1], lo[2] + hi[2], lo[3] + hi[3]];
-    ((s[0] + s[2]) + (s[1] + s[3])) + tail
 }
 
 impl<S: Storage<f32>> Ctrnn<S> {
@@ -381,12 +352,7 @@ impl<S: Storage<f32>> Ctrnn<S> {
         let p = self.params();
         let (v, r) = state.split_at_mut(h);
         // Leaky update from the previous RATE; r is only rewritten after every v is new.
-        for i in 0..h {
-            let a_rec = dot(&p.w_rec[i * h..(i + 1) * h], r) + p.b_rec[i];
-            let a_in = dot(&p.w_in[i * inputs..(i + 1) * inputs], u) + p.b_in[i];
-            let alpha = p.alpha[i];
-            v[i] = (1.0 - alpha) * v[i] + alpha * (a_rec + a_in);
-        }
+        kernel::leaky_update(&p, v, r, u);
         self.finish(v, r, y, rng, &p);
         Ok(())
     }
@@ -412,36 +378,38 @@ impl<S: Storage<f32>> Ctrnn<S> {
                     }
                 }
             }
-            _ => {
-                for (ri, &vi) in r.iter_mut().zip(v.iter()) {
-                    *ri = self.activation.apply(vi);
-                }
-            }
+            _ => return kernel::activate_and_read(p, self.activation, v, r, y),
         }
-        let h = v.len();
-        for (o, yo) in y.iter_mut().enumerate() {
-            *yo = dot(&p.w_out[o * h..(o + 1) * h], r) + p.b_out[o];
-        }
+        kernel::readout(p, r, y);
     }
 
     /// One step of `B` independent samples sharing the weights: `states` is `B x 2H`
-    /// (sample-major), `inputs` `B x I`, `outputs` `B x O`, `scratch` at least
-    /// [`Layout::batch_scratch_len`]`(B)`. The recurrent and input products run as
-    /// matrix-matrix products (vectorised across the batch); each product sums in neuron order,
-    /// so results can differ from [`Ctrnn::step`] at the level of float rounding. With `rng`,
-    /// samples draw their noise in order.
-    #[allow(clippy::needless_range_loop)] // indices mirror the equations of the spec
+    /// (sample-major), `inputs` `B x I`, `outputs` `B x O`. Gives the same bits as
+    /// [`Ctrnn::step`] on each sample in turn (with `rng`, the samples draw their noise in
+    /// that order); faster, because the weights are read once for several samples.
+    ///
+    /// ```
+    /// use neuroloop_core::ctrnn::{Activation, Config, Ctrnn, Dims, Layout};
+    /// let cfg = Config::new(Dims { inputs: 1, hidden: 3, outputs: 1 }, Activation::Tanh);
+    /// let l = Layout::new(&cfg);
+    /// let params: Vec<f32> = (0..l.params_len).map(|k| 0.1 + 0.01 * k as f32).collect();
+    /// let net = Ctrnn::new(&cfg, params)?;
+    /// let (mut states, mut ys) = ([0.0f32; 2 * 6], [0.0f32; 2]);
+    /// net.step_batch(&mut states, &[1.0, -1.0], &mut ys, None)?;
+    /// let (mut one, mut y) = ([0.0f32; 6], [0.0f32]);
+    /// net.step(&mut one, &[-1.0], &mut y, None)?;
+    /// assert_eq!((&states[6..], ys[1]), (&one[..], y[0])); // sample 1, bit for bit
+    /// # Ok::<(), neuroloop_core::ctrnn::Error>(())
+    /// ```
     pub fn step_batch(
         &self,
         states: &mut [f32],
         inputs: &[f32],
         outputs: &mut [f32],
-        scratch: &mut [f32],
         mut rng: Option<&mut NetRng>,
     ) -> Result<(), Error> {
         let Dims { inputs: ni, hidden: h, outputs: no } = self.layout.dims;
         let b = states.len() / (2 * h);
-        let need = self.layout.batch_scratch_len(b);
         for (what, expected, got) in
             [("states", b * 2 * h, states.len()), ("inputs", b * ni, inputs.len()), ("outputs", b * no, outputs.len())]
         {
@@ -449,45 +417,14 @@ impl<S: Storage<f32>> Ctrnn<S> {
                 return Err(Error::Length { what, expected, got });
             }
         }
-        if scratch.len() < need {
-            return Err(Error::Length { what: "scratch", expected: need, got: scratch.len() });
-        }
         if let Some(index) = inputs.iter().position(|x| !x.is_finite()) {
             return Err(Error::InputNotFinite { index });
         }
         let p = self.params();
-        // Transpose rates and inputs to [neuron][sample] so the inner loops run over samples.
-        let (rt, rest) = scratch.split_at_mut(h * b);
-        let (ut, rest) = rest.split_at_mut(ni * b);
-        let acc = &mut rest[..b];
-        for s in 0..b {
-            for j in 0..h {
-                rt[j * b + s] = states[s * 2 * h + h + j];
-            }
-            for k in 0..ni {
-                ut[k * b + s] = inputs[s * ni + k];
-            }
-        }
-        for i in 0..h {
-            acc.fill(0.0);
-            for (j, &w) in p.w_rec[i * h..(i + 1) * h].iter().enumerate() {
-                for (a, &x) in acc.iter_mut().zip(&rt[j * b..(j + 1) * b]) {
-                    *a += w * x;
-                }
-            }
-            let alpha = p.alpha[i];
-            for s in 0..b {
-                let mut a_in = 0.0f32;
-                for k in 0..ni {
-                    a_in += p.w_in[i * ni + k] * ut[k * b + s];
-                }
-                let v = &mut states[s * 2 * h + i];
-                *v = (1.0 - alpha) * *v + alpha * ((acc[s] + p.b_rec[i]) + (a_in + p.b_in[i]));
-            }
-        }
-        for s in 0..b {
-            let (v, r) = states[s * 2 * h..(s + 1) * 2 * h].split_at_mut(h);
-            self.finish(v, r, &mut outputs[s * no..(s + 1) * no], rng.as_deref_mut(), &p);
+        kernel::leaky_update_batch(&p, states, inputs, h, ni);
+        for (state, y) in states.chunks_exact_mut(2 * h).zip(outputs.chunks_exact_mut(no)) {
+            let (v, r) = state.split_at_mut(h);
+            self.finish(v, r, y, rng.as_deref_mut(), &p);
         }
         Ok(())
     }
@@ -495,14 +432,14 @@ impl<S: Storage<f32>> Ctrnn<S> {
 
 /// The parameter arrays, named (read-only).
 #[derive(Clone, Copy, Debug)]
-struct Params<'a> {
-    w_in: &'a [f32],
-    b_in: &'a [f32],
-    w_rec: &'a [f32],
-    b_rec: &'a [f32],
-    w_out: &'a [f32],
-    b_out: &'a [f32],
-    alpha: &'a [f32],
+pub(super) struct Params<'a> {
+    pub(super) w_in: &'a [f32],
+    pub(super) b_in: &'a [f32],
+    pub(super) w_rec: &'a [f32],
+    pub(super) b_rec: &'a [f32],
+    pub(super) w_out: &'a [f32],
+    pub(super) b_out: &'a [f32],
+    pub(super) alpha: &'a [f32],
 }
 
 impl<S: AsRef<[f32]>> Ctrnn<S> {
@@ -638,24 +575,47 @@ mod tests {
     }
 
     #[test]
-    fn batched_steps_match_single_steps_to_rounding() {
-        let net = seeded(Dims { inputs: 3, hidden: 20, outputs: 2 }, Activation::Tanh, 4);
-        let (b, h) = (5, 20);
-        let mut states = vec![0.0f32; b * 2 * h];
-        let mut singles = states.clone();
-        let mut outs = vec![0.0f32; b * 2];
-        let mut y = [0.0f32; 2];
-        let mut scratch = vec![0.0f32; net.layout().batch_scratch_len(b)];
-        let mut rng = NetRng::seed_from_u64(9);
-        for _ in 0..30 {
-            let u: Vec<f32> = (0..b * 3).map(|_| rng.uniform_f32()).collect();
-            net.step_batch(&mut states, &u, &mut outs, &mut scratch, None).unwrap();
-            for s in 0..b {
-                net.step(&mut singles[s * 2 * h..(s + 1) * 2 * h], &u[s * 3..(s + 1) * 3], &mut y, None).unwrap();
-                for (a, c) in y.iter().zip(&outs[s * 2..(s + 1) * 2]) {
-                    assert!((a - c).abs() < 1e-5, "{a} vs {c}");
+    fn batched_steps_equal_single_steps_bit_for_bit() {
+        // H 22: five blocks of four neurons and two single ones; B 5: two pairs and one single;
+        // I 11: one lane chunk and a tail. With noise: the samples draw in order.
+        let (b, h, ni, no) = (5, 22, 11, 3);
+        let mut net = seeded(Dims { inputs: ni, hidden: h, outputs: no }, Activation::Tanh, 4);
+        for noise in [Noise::default(), Noise { pre: 0.1, post: 0.05, scaling: NoiseScaling::EulerMaruyama }] {
+            net.set_noise(noise).unwrap();
+            let mut states = vec![0.0f32; b * 2 * h];
+            let mut singles = states.clone();
+            let (mut outs, mut y) = (vec![0.0f32; b * no], vec![0.0f32; no]);
+            let (mut noise_b, mut noise_s) = (NetRng::seed_from_u64(3), NetRng::seed_from_u64(3));
+            let mut rng = NetRng::seed_from_u64(9);
+            for _ in 0..30 {
+                let u: Vec<f32> = (0..b * ni).map(|_| rng.uniform_f32()).collect();
+                net.step_batch(&mut states, &u, &mut outs, Some(&mut noise_b)).unwrap();
+                for s in 0..b {
+                    let state = &mut singles[s * 2 * h..(s + 1) * 2 * h];
+                    net.step(state, &u[s * ni..(s + 1) * ni], &mut y, Some(&mut noise_s)).unwrap();
+                    assert_eq!(y, outs[s * no..(s + 1) * no]);
                 }
+                assert_eq!(states, singles);
             }
+        }
+    }
+
+    #[test]
+    fn blocked_dots_follow_the_eight_lane_order() {
+        // The contract's order written out: lanes of 8m + k, then ((s0 + s2) + (s1 + s3)) + tail.
+        let mut rng = NetRng::seed_from_u64(5);
+        for n in [1usize, 7, 8, 9, 16, 29, 130] {
+            let w: Vec<f32> = (0..n).map(|_| rng.uniform_f32() - 0.5).collect();
+            let x: Vec<f32> = (0..n).map(|_| (rng.uniform_f32() - 0.5) * 1e3).collect();
+            let mut lanes = [0.0f32; 8];
+            let full = n / 8 * 8;
+            for j in 0..full {
+                lanes[j % 8] += w[j] * x[j];
+            }
+            let tail = (full..n).fold(0.0f32, |t, j| t + w[j] * x[j]);
+            let s: Vec<f32> = (0..4).map(|k| lanes[k] + lanes[k + 4]).collect();
+            let want = ((s[0] + s[2]) + (s[1] + s[3])) + tail;
+            assert_eq!(kernel::dot(&w, &x).to_bits(), want.to_bits(), "n = {n}");
         }
     }
 

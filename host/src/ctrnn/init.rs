@@ -184,7 +184,7 @@ impl MultiArea {
     /// assert_eq!(m.connectivity, [1.0, 0.05, 0.1, 1.0]);
     /// ```
     pub fn equal(hidden: usize, n: usize, p: [f32; 3]) -> Option<MultiArea> {
-        if n == 0 || hidden % n != 0 {
+        if n == 0 || !hidden.is_multiple_of(n) {
             return None;
         }
         let connectivity = (0..n * n)

@@ -6,6 +6,7 @@ mod embed;
 mod file;
 mod fixture;
 mod init;
+mod parallel;
 
 use std::fmt;
 use std::path::Path;
@@ -23,6 +24,7 @@ use file::{Alpha, MasksFile, ModelFile, NoiseStd};
 pub use embed::{blob, rust_source};
 pub use fixture::{FixtureReport, check_fixture, check_fixture_file};
 pub use init::{AreaEi, EiBalance, InitOptions, MultiArea, WeightInit, balance, random_model};
+pub use parallel::step_batch_parallel;
 
 /// The sparsity and sign masks of the three layers, `[to][from]`, each optional.
 #[derive(Clone, Debug, Default, PartialEq)]

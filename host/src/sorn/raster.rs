@@ -32,7 +32,7 @@ impl Raster {
     pub fn push_words(&mut self, words: &[u32]) {
         let n = self.words_per_row;
         self.bits.extend((0..n).map(|k| words.get(k).copied().unwrap_or(0)));
-        if self.units % 32 != 0 {
+        if !self.units.is_multiple_of(32) {
             if let Some(last) = self.bits.last_mut() {
                 *last &= (1u32 << (self.units % 32)) - 1;
             }

@@ -328,7 +328,7 @@ impl Recordings {
             self.ei_counts.push(if before { now + r.ei_pruned } else { now });
         }
         let step = net.counters().steps;
-        if (step + 1 - self.first_step) % self.spec.every != 0 {
+        if !(step + 1 - self.first_step).is_multiple_of(self.spec.every) {
             return;
         }
         let sample = |m: neuroloop_core::sorn::Synapses<'_>| WeightSample {
