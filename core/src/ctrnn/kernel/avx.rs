@@ -1,9 +1,11 @@
-//! The AVX kernel (x86_64 hosts with the `std` feature): the eight lane sums of the contract in
-//! one 256-bit register, `vmulps` then `vaddps` (no FMA), so the same bits as [`super::Portable`].
+//! The AVX2 kernel (x86_64 hosts with the `std` feature): the eight lane sums of the contract in
+//! one 256-bit register, `vmulps` then `vaddps` (no FMA), so the same bits as [`super::Portable`];
+//! tanh eight neurons at a time through [`super::tanh`] (libm's bits, without branches; its
+//! integer lanes are what needs AVX2 rather than AVX).
 //!
-//! The crate's only `unsafe`: calling a `#[target_feature(enable = "avx")]` function is unsafe
-//! because running AVX instructions on a CPU without AVX is undefined behaviour. An [`Avx`] value
-//! exists only after [`Avx::detect`] found AVX on this CPU, and every call goes through its
+//! The crate's only `unsafe`: calling a `#[target_feature(enable = "avx2")]` function is unsafe
+//! because running AVX2 instructions on a CPU without them is undefined behaviour. An [`Avx`] value
+//! exists only after [`Avx::detect`] found AVX2 on this CPU, and every call goes through its
 //! methods, so the calls are sound. Inside the AVX functions everything is safe code (Rust's
 //! intrinsics are safe where their feature is enabled; loads and stores are `bytemuck` casts of
 //! `[f32; 8]`).
@@ -11,17 +13,17 @@
 
 use core::arch::x86_64::{__m256, _mm256_add_ps, _mm256_mul_ps, _mm256_setzero_ps};
 
-use super::{Dots, LANES, Params, combine};
+use super::{Activation, Dots, LANES, Params, combine};
 
-/// Proof that this CPU runs AVX instructions.
+/// Proof that this CPU runs AVX2 instructions.
 #[derive(Clone, Copy, Debug)]
 pub(in crate::ctrnn) struct Avx(());
 
 impl Avx {
-    /// `Some` when the CPU has AVX (std caches the detection; this is an atomic load).
+    /// `Some` when the CPU has AVX2 (std caches the detection; this is an atomic load).
     #[inline]
     pub(in crate::ctrnn) fn detect() -> Option<Avx> {
-        std::is_x86_feature_detected!("avx").then_some(Avx(()))
+        std::is_x86_feature_detected!("avx2").then_some(Avx(()))
     }
 }
 
@@ -30,7 +32,7 @@ impl Dots for Avx {
 
     #[inline]
     fn dot(self, w: &[f32], x: &[f32]) -> f32 {
-        // SAFETY: an `Avx` exists only where `detect` found AVX.
+        // SAFETY: an `Avx` exists only where `detect` found AVX2.
         unsafe { dot(w, x) }
     }
 
@@ -49,7 +51,7 @@ impl Dots for Avx {
 
 /// The whole leaky update compiled for AVX, so the kernel calls inline into it.
 pub(in crate::ctrnn) fn leaky_update_with(k: Avx, p: &Params<'_>, v: &mut [f32], r: &[f32], u: &[f32]) {
-    // SAFETY: `k` proves AVX.
+    // SAFETY: `k` proves AVX2.
     unsafe { leaky_update_avx(k, p, v, r, u) }
 }
 
@@ -62,27 +64,53 @@ pub(in crate::ctrnn) fn leaky_update_batch_with(
     h: usize,
     ni: usize,
 ) {
-    // SAFETY: `k` proves AVX.
+    // SAFETY: `k` proves AVX2.
     unsafe { leaky_update_batch_avx(k, p, states, inputs, h, ni) }
 }
 
-/// The readout compiled for AVX.
+/// The activation and readout compiled for AVX2 (tanh and retanh eight at a time).
+pub(in crate::ctrnn) fn activate_and_read_with(
+    k: Avx,
+    p: &Params<'_>,
+    activation: Activation,
+    v: &[f32],
+    r: &mut [f32],
+    y: &mut [f32],
+) {
+    // SAFETY: `k` proves AVX2.
+    unsafe { activate_and_read_avx(k, p, activation, v, r, y) }
+}
+
+/// The readout compiled for AVX2.
 pub(in crate::ctrnn) fn readout_with(k: Avx, p: &Params<'_>, r: &[f32], y: &mut [f32]) {
-    // SAFETY: `k` proves AVX.
+    // SAFETY: `k` proves AVX2.
     unsafe { readout_avx(k, p, r, y) }
 }
 
-#[target_feature(enable = "avx")]
+#[target_feature(enable = "avx2")]
 fn leaky_update_avx(k: Avx, p: &Params<'_>, v: &mut [f32], r: &[f32], u: &[f32]) {
     super::leaky_update_with(k, p, v, r, u)
 }
 
-#[target_feature(enable = "avx")]
+#[target_feature(enable = "avx2")]
 fn leaky_update_batch_avx(k: Avx, p: &Params<'_>, states: &mut [f32], inputs: &[f32], h: usize, ni: usize) {
     super::leaky_update_batch_with(k, p, states, inputs, h, ni)
 }
 
-#[target_feature(enable = "avx")]
+#[target_feature(enable = "avx2")]
+fn activate_and_read_avx(k: Avx, p: &Params<'_>, activation: Activation, v: &[f32], r: &mut [f32], y: &mut [f32]) {
+    match activation {
+        Activation::Tanh => r.iter_mut().zip(v).for_each(|(ri, &vi)| *ri = super::tanh::tanh(vi)),
+        Activation::Retanh => r.iter_mut().zip(v).for_each(|(ri, &vi)| {
+            let t = super::tanh::tanh(vi);
+            *ri = if t > 0.0 { t } else { 0.0 };
+        }),
+        other => r.iter_mut().zip(v).for_each(|(ri, &vi)| *ri = other.apply(vi)),
+    }
+    super::readout_with(k, p, r, y)
+}
+
+#[target_feature(enable = "avx2")]
 fn readout_avx(k: Avx, p: &Params<'_>, r: &[f32], y: &mut [f32]) {
     super::readout_with(k, p, r, y)
 }
@@ -118,27 +146,27 @@ fn common_len(slices: &[&[f32]]) -> usize {
 }
 
 /// Eight floats into one register.
-#[target_feature(enable = "avx")]
+#[target_feature(enable = "avx2")]
 #[inline]
 fn load(c: &[f32]) -> __m256 {
     bytemuck::cast(*arr(c))
 }
 
 /// The register's eight lanes, lane 0 first.
-#[target_feature(enable = "avx")]
+#[target_feature(enable = "avx2")]
 #[inline]
 fn lanes(a: __m256) -> [f32; LANES] {
     bytemuck::cast(a)
 }
 
 /// `acc + w * x`, lane by lane, two roundings.
-#[target_feature(enable = "avx")]
+#[target_feature(enable = "avx2")]
 #[inline]
 fn mac(acc: __m256, w: __m256, x: __m256) -> __m256 {
     _mm256_add_ps(acc, _mm256_mul_ps(w, x))
 }
 
-#[target_feature(enable = "avx")]
+#[target_feature(enable = "avx2")]
 #[inline]
 fn dot(w: &[f32], x: &[f32]) -> f32 {
     let n = common_len(&[w, x]);
@@ -150,7 +178,7 @@ fn dot(w: &[f32], x: &[f32]) -> f32 {
     combine(&lanes(acc), tail(wt, xt))
 }
 
-#[target_feature(enable = "avx")]
+#[target_feature(enable = "avx2")]
 #[inline]
 fn dots4(w: [&[f32]; 4], x: &[f32]) -> [f32; 4] {
     let n = common_len(&[w[0], w[1], w[2], w[3], x]);
@@ -172,7 +200,7 @@ fn dots4(w: [&[f32]; 4], x: &[f32]) -> [f32; 4] {
     ]
 }
 
-#[target_feature(enable = "avx")]
+#[target_feature(enable = "avx2")]
 #[inline]
 fn dots4x2(w: [&[f32]; 4], x: [&[f32]; 2]) -> [[f32; 2]; 4] {
     let n = common_len(&[w[0], w[1], w[2], w[3], x[0], x[1]]);
