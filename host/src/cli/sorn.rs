@@ -126,6 +126,9 @@ pub struct WeightsArgs {
     /// Draw a histogram of log10 w per input with the fitted curves (.png or .svg).
     #[arg(long, value_name = "FILE")]
     figure: Option<PathBuf>,
+    /// Panels per row of --figure.
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "figure")]
+    columns: usize,
 }
 
 /// Recording options shared by `run` and `resume`.
@@ -620,7 +623,7 @@ fn weights_cmd(args: WeightsArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
                 weights::panel(title, &src.weights, a)
             })
             .collect();
-        crate::figures::histogram_panels(fig, &panels, panels.len().min(3))?;
+        crate::figures::histogram_panels(fig, &panels, args.columns)?;
     }
     Ok(0)
 }
