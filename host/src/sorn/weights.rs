@@ -210,10 +210,10 @@ impl LogNormalFit {
 /// ```
 /// use neuroloop_host::sorn::weights::lognormal_above;
 /// let e = std::f64::consts::E;
-/// // ln w = -1, 1 above the floor; the 0.001 is below it.
-/// let fit = lognormal_above(&[0.001, 1.0 / e, e], 0.01).unwrap();
-/// assert!((fit.mu - 0.0).abs() < 1e-12 && (fit.sigma - 1.0).abs() < 1e-12);
-/// assert_eq!((fit.below_floor, fit.synapses), (1, 3));
+/// // ln w = -1, 0, 1 above the floor (at least 3 are needed); the 0.001 is below it.
+/// let fit = lognormal_above(&[0.001, 1.0 / e, 1.0, e], 0.01).unwrap();
+/// assert!(fit.mu.abs() < 1e-12 && (fit.sigma - (2.0f64 / 3.0).sqrt()).abs() < 1e-12);
+/// assert_eq!((fit.below_floor, fit.synapses), (1, 4));
 /// assert!(lognormal_above(&[0.5, f64::NAN], 0.0).is_err());
 /// ```
 pub fn lognormal_above(weights: &[f64], floor: f64) -> Result<LogNormalFit, WeightsError> {
