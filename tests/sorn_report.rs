@@ -33,6 +33,10 @@ fn report_draws_every_figure_of_a_resumed_run() {
     assert_eq!(stats["steps"].as_u64(), Some(500));
     let h = stats["spike_source_entropy"].as_f64().unwrap();
     assert!(h > 0.0 && h <= 1.0, "{h}");
+    // With the E->E weight analysis of the final network.
+    let w = &stats["weights"];
+    assert_eq!(w["lognormal"]["floor"].as_f64(), Some(0.005), "{w}");
+    assert!(w["mixture"]["components"][1]["weight"].as_f64().is_some(), "{w}");
     // The report's replay reproduces the run bit for bit (both segments, each in its mode).
     let replayed = neuroloop_host::sorn::report::replay_final(&a).unwrap();
     let saved = neuroloop_host::sorn::snapshot::load(&a.join("state.nlsnap")).unwrap().net;

@@ -7,6 +7,9 @@ fraction of E units active in one step and the standard deviation of the E popul
 
     python benches/long_runs/package.py --seeds 1,2,3,4,5 --steps 20000 > package.jsonl
 
+With --weights-dir DIR, each seed's E->E weights at the end (the nonzero entries of Wee, one
+per line) go to DIR/package_seed{SEED}_{STEPS}.txt, for `neuroloop sorn weights FILE`.
+
 Run it with the venv `benches/compare/run.sh` makes; the package writes sorn.log into the
 working directory, so run it from a scratch directory.
 """
@@ -34,6 +37,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", default="1,2,3,4,5")
     ap.add_argument("--steps", type=int, default=20000)
+    ap.add_argument("--weights-dir", default=None)
     a = ap.parse_args()
     for seed in [int(s) for s in a.seeds.split(",")]:
         np.random.seed(seed)
@@ -74,6 +78,11 @@ def main():
                 ),
                 flush=True,
             )
+        if a.weights_dir is not None:
+            os.makedirs(a.weights_dir, exist_ok=True)
+            wee = np.asarray(state["Wee"])
+            path = os.path.join(a.weights_dir, f"package_seed{seed}_{a.steps}.txt")
+            np.savetxt(path, wee[wee > 0], fmt="%.9g")
 
 
 if __name__ == "__main__":

@@ -117,16 +117,26 @@ fn render(
     draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> anyhow::Result<()>,
     draw_png: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    render_sized(path, SIZE, draw, draw_png)
+}
+
+/// [`render`] at another size.
+fn render_sized(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> anyhow::Result<()>,
+    draw_png: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     register_fonts();
     match path.extension().and_then(|e| e.to_str()) {
         Some("svg") => {
-            let area = SVGBackend::new(path, SIZE).into_drawing_area();
+            let area = SVGBackend::new(path, size).into_drawing_area();
             area.fill(&WHITE)?;
             draw(&area)?;
             area.present().with_context(|| format!("writing {}", path.display()))?;
         }
         Some("png") => {
-            let area = BitMapBackend::new(path, SIZE).into_drawing_area();
+            let area = BitMapBackend::new(path, size).into_drawing_area();
             area.fill(&WHITE)?;
             draw_png(&area)?;
             area.present().with_context(|| format!("writing {}", path.display()))?;
@@ -243,6 +253,129 @@ pub fn histogram(
         c.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
         Ok(())
     })
+}
+
+/// A curve drawn over a [`Panel`]'s histogram.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Curve {
+    /// Legend label.
+    pub label: String,
+    /// `(x, density)` in increasing x.
+    pub points: Vec<(f64, f64)>,
+    /// Dashed rather than solid.
+    pub dashed: bool,
+}
+
+/// One histogram of [`histogram_panels`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Panel {
+    /// Title above the panel.
+    pub title: String,
+    /// Label of the x axis.
+    pub x_label: String,
+    /// The values (non-finite ones are skipped).
+    pub values: Vec<f64>,
+    /// Equal bins over `range`.
+    pub bins: usize,
+    /// The x range; values outside it go into the first or last bin. `None`: the values' range.
+    pub range: Option<(f64, f64)>,
+    /// Curves drawn over the histogram, in order (colours red, black, green, magenta, blue).
+    pub curves: Vec<Curve>,
+    /// A vertical dashed line at `x` with a legend label.
+    pub marker: Option<(f64, String)>,
+}
+
+/// Histograms (as densities over all their values) with curves, `cols` panels a row.
+pub fn histogram_panels(path: &Path, panels: &[Panel], cols: usize) -> anyhow::Result<()> {
+    if panels.is_empty() {
+        bail!("{}: no panels to draw", path.display());
+    }
+    let cols = cols.clamp(1, panels.len());
+    let rows = panels.len().div_ceil(cols);
+    let size = (560 * cols as u32, 420 * rows as u32);
+    let draw = |area: &DrawingArea<SVGBackend<'_>, Shift>| -> anyhow::Result<()> {
+        for (a, p) in area.split_evenly((rows, cols)).iter().zip(panels) {
+            draw_panel(a, p)?;
+        }
+        Ok(())
+    };
+    let draw_png = |area: &DrawingArea<BitMapBackend<'_>, Shift>| -> anyhow::Result<()> {
+        for (a, p) in area.split_evenly((rows, cols)).iter().zip(panels) {
+            draw_panel(a, p)?;
+        }
+        Ok(())
+    };
+    render_sized(path, size, draw, draw_png)
+}
+
+fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> anyhow::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let finite: Vec<f64> = p.values.iter().copied().filter(|v| v.is_finite()).collect();
+    let (lo, hi) = match p.range {
+        Some((lo, hi)) if hi > lo && lo.is_finite() && hi.is_finite() => (lo, hi),
+        _ => {
+            let (lo, hi) = finite.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+            widen(lo, hi)
+        }
+    };
+    let bins = p.bins.max(1);
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0usize; bins];
+    for &v in &finite {
+        let k = ((v - lo) / width).floor().clamp(0.0, (bins - 1) as f64) as usize;
+        counts[k] += 1;
+    }
+    let n = finite.len().max(1) as f64;
+    let density: Vec<f64> = counts.iter().map(|&c| c as f64 / (n * width)).collect();
+    let top = density
+        .iter()
+        .copied()
+        .chain(p.curves.iter().flat_map(|c| c.points.iter().map(|q| q.1)))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max)
+        .max(1e-9)
+        * 1.7; // room for the legend above the histogram
+    let mut c = ChartBuilder::on(area)
+        .caption(p.title.as_str(), ("sans-serif", 18))
+        .margin(10)
+        .x_label_area_size(35)
+        .y_label_area_size(45)
+        .build_cartesian_2d(lo..hi, 0f64..top)?;
+    // No fine grid: it would double the PNG's size for nothing the curves need.
+    c.configure_mesh().light_line_style(WHITE).x_desc(p.x_label.as_str()).y_desc("density").draw()?;
+    c.draw_series(density.iter().enumerate().map(|(k, &d)| {
+        let x = lo + k as f64 * width;
+        Rectangle::new([(x, 0.0), (x + width, d)], BLUE.mix(0.35).filled())
+    }))?
+    .label(format!("{} values", finite.len()))
+    .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], BLUE.mix(0.35).filled()));
+    let colors = [RED, BLACK, GREEN, MAGENTA, BLUE];
+    for (k, curve) in p.curves.iter().enumerate() {
+        let color = colors[k % colors.len()];
+        let pts = curve.points.iter().copied().filter(|q| q.0 >= lo && q.0 <= hi && q.1.is_finite());
+        if curve.dashed {
+            c.draw_series(DashedLineSeries::new(pts, 6, 4, color.stroke_width(2)))?
+        } else {
+            c.draw_series(LineSeries::new(pts, color.stroke_width(2)))?
+        }
+        .label(curve.label.as_str())
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], color.stroke_width(2)));
+    }
+    if let Some((x, label)) = &p.marker {
+        let grey = RGBColor(110, 110, 110);
+        c.draw_series(DashedLineSeries::new([(*x, 0.0), (*x, top)], 4, 4, grey.stroke_width(1)))?
+            .label(label.as_str())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], grey));
+    }
+    c.configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", 12))
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()?;
+    Ok(())
 }
 
 /// `lo..hi`, or one unit either side of a single value, or 0..1 for no value.

@@ -30,6 +30,16 @@ pub enum SornCommand {
         after_help = "Example:\n  neuroloop sorn run --steps 3000 --seed 1 --out runs/a && neuroloop sorn report runs/a"
     )]
     Report(ReportArgs),
+    /// The E->E weight distribution of a network: a log-normal fitted above a floor (with the
+    /// share of synapses below it and the Kolmogorov-Smirnov distance) and two Gaussians on
+    /// log10 w fitted by EM. Reads run directories, snapshots (.nlsnap) or text files of
+    /// weights (one or more numbers a line, e.g. the package's Wee saved with numpy.savetxt).
+    #[command(
+        after_help = "Examples:\n  neuroloop sorn run --steps 1000000 --seed 1 --out runs/s1 && neuroloop sorn weights runs/s1\n  \
+        neuroloop sorn weights runs/s1 runs/s2 --markdown --figure weights.png\n  \
+        neuroloop sorn weights package_wee.txt --floor 0.01 --json"
+    )]
+    Weights(WeightsArgs),
     /// Published SORN experiments, reproduced.
     #[command(subcommand)]
     Experiment(ExperimentCommand),
@@ -96,6 +106,29 @@ pub struct ReportArgs {
     /// Use the last N steps for the raster, ISIs, correlations and Hamming distance.
     #[arg(long, default_value_t = 2000)]
     last: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct WeightsArgs {
+    /// Run directories (their state.nlsnap), snapshot files (.nlsnap) or text files of weights.
+    #[arg(required = true, value_name = "RUN_DIR|FILE")]
+    inputs: Vec<PathBuf>,
+    /// Fit the log-normal to weights above this. Default: 5 x the network's w_sp (0.005 for the
+    /// default network and for text files, whose w_sp is unknown).
+    #[arg(long, value_name = "W")]
+    floor: Option<f64>,
+    /// Print one JSON object per input instead of text.
+    #[arg(long, conflicts_with = "markdown")]
+    json: bool,
+    /// Print two Markdown tables (log-normal fits, mixtures), one row per input.
+    #[arg(long)]
+    markdown: bool,
+    /// Draw a histogram of log10 w per input with the fitted curves (.png or .svg).
+    #[arg(long, value_name = "FILE")]
+    figure: Option<PathBuf>,
+    /// Panels per row of --figure.
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "figure")]
+    columns: usize,
 }
 
 /// Recording options shared by `run` and `resume`.
@@ -190,6 +223,7 @@ pub fn run(cmd: SornCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyhow
         SornCommand::Run(args) => run_cmd(args, out, err),
         SornCommand::Resume(args) => resume_cmd(args, out, err),
         SornCommand::Experiment(ExperimentCommand::Counting(args)) => counting_cmd(args, out, err),
+        SornCommand::Weights(args) => weights_cmd(args, out),
         SornCommand::Report(args) => {
             let dir = crate::sorn::report::report(&args.dir, args.last)?;
             writeln!(out, "{}", dir.join("index.html").display())?;
@@ -429,4 +463,167 @@ fn print_summary(s: &sorn::Summary, json: bool, out: &mut dyn Write) -> anyhow::
     )?;
     writeln!(out, "  structural plasticity: {} created, {} refused (capacity)", s.sp_created, s.sp_capacity_refusals)?;
     Ok(())
+}
+
+/// One input of `sorn weights`: its weights, a label and the floor its config implies.
+struct WeightSource {
+    label: String,
+    weights: Vec<f64>,
+    /// The network, when the input was one (for the in-degree analysis).
+    net: Option<Box<crate::sorn::HostSorn>>,
+    default_floor: f64,
+    /// Steps the network ran, when known.
+    steps: Option<u64>,
+    seed: Option<u64>,
+}
+
+fn read_weights(path: &std::path::Path) -> anyhow::Result<WeightSource> {
+    use crate::sorn::weights;
+    let label = path.display().to_string();
+    let snap = if path.is_dir() {
+        Some(rundir::read(path)?.1)
+    } else if path.extension().is_some_and(|e| e == "nlsnap") {
+        Some(crate::sorn::snapshot::load(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?)
+    } else {
+        None
+    };
+    if let Some(s) = snap {
+        return Ok(WeightSource {
+            label,
+            weights: weights::ee_weights(&s.net),
+            default_floor: weights::default_floor(s.net.config().w_sp),
+            steps: Some(s.net.counters().steps),
+            seed: Some(s.seed),
+            net: Some(Box::new(s.net)),
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let mut ws = Vec::new();
+    for (line_no, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        for field in line.split(|c: char| c == ',' || c.is_whitespace()).filter(|f| !f.is_empty()) {
+            let w: f64 = field
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{}:{}: {field:?} is not a number", path.display(), line_no + 1))?;
+            // A dense matrix's zeros are absent synapses.
+            if w != 0.0 {
+                ws.push(w);
+            }
+        }
+    }
+    Ok(WeightSource {
+        label,
+        weights: ws,
+        net: None,
+        default_floor: weights::default_floor(Config::DEFAULT.w_sp),
+        steps: None,
+        seed: None,
+    })
+}
+
+fn weights_cmd(args: WeightsArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    use crate::sorn::weights;
+    if let Some(f) = args.floor {
+        if !f.is_finite() || f < 0.0 {
+            anyhow::bail!("--floor {f}: the floor must be finite and at least 0");
+        }
+    }
+    let mut results = Vec::new();
+    for path in &args.inputs {
+        let src = read_weights(path)?;
+        let floor = args.floor.unwrap_or(src.default_floor);
+        let a = match &src.net {
+            Some(net) => weights::analyse_net(net, floor),
+            None => weights::analyse(&src.weights, floor),
+        }
+        .map_err(|e| anyhow::anyhow!("{}: {e}", src.label))?;
+        results.push((src, a));
+    }
+    if args.json {
+        for (src, a) in &results {
+            let v = serde_json::json!({ "input": src.label, "seed": src.seed, "steps": src.steps, "weights": a });
+            writeln!(out, "{v}")?;
+        }
+    } else if args.markdown {
+        writeln!(
+            out,
+            "| input | seed | steps | synapses | floor | below floor | mu (ln w) | sigma (ln w) | KS (5 % critical) | unfloored sigma |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|---|---|---|---|")?;
+        let opt = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+        for (src, a) in &results {
+            let l = &a.lognormal;
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {:.1} % | {:.3} | {:.3} | {:.4} ({:.4}) | {} |",
+                src.label,
+                opt(src.seed),
+                opt(src.steps),
+                a.synapses,
+                l.floor,
+                100.0 * l.fraction_below,
+                l.mu,
+                l.sigma,
+                l.ks,
+                l.ks_critical_5pct,
+                a.unfloored.map_or("-".to_string(), |u| format!("{:.2}", u.1))
+            )?;
+        }
+        writeln!(out)?;
+        writeln!(
+            out,
+            "| input | lower: weight, mean, sd (log10 w) | upper: weight, mean, sd (log10 w) | LL gain (per synapse) | delta BIC | in-degree lower / upper | corr(log10 w, log10 in-degree) | sd within / between units |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|---|---|")?;
+        for (src, a) in &results {
+            let m = &a.mixture;
+            let c = |k: usize| {
+                let c = m.components[k];
+                format!("{:.2}, {:.3}, {:.3}", c.weight, c.mean, c.sd)
+            };
+            let (deg, corr, sds) = a.in_degree.map_or(("-".into(), "-".into(), "-".into()), |d| {
+                (
+                    format!("{} / {}", d.in_degree_median[0], d.in_degree_median[1]),
+                    format!("{:.2}", d.corr_log_in_degree),
+                    format!("{:.3} / {:.3}", d.within_unit_sd, d.between_unit_sd),
+                )
+            });
+            writeln!(
+                out,
+                "| {} | {} | {} | {:.1} ({:.3}) | {:.1} | {deg} | {corr} | {sds} |",
+                src.label,
+                c(0),
+                c(1),
+                m.gain,
+                m.gain / m.n as f64,
+                m.delta_bic
+            )?;
+        }
+    } else {
+        for (src, a) in &results {
+            let at = match (src.seed, src.steps) {
+                (Some(seed), Some(steps)) => format!(" (seed {seed}, step {steps})"),
+                _ => String::new(),
+            };
+            writeln!(out, "E->E weights of {}{at}:", src.label)?;
+            write!(out, "{}", weights::describe(a))?;
+        }
+    }
+    if let Some(fig) = &args.figure {
+        let panels: Vec<_> = results
+            .iter()
+            .map(|(src, a)| {
+                let title = match (src.seed, src.steps) {
+                    (Some(seed), Some(steps)) => format!("seed {seed}, {steps} steps"),
+                    _ => src.label.rsplit('/').next().unwrap_or(&src.label).to_string(),
+                };
+                weights::panel(title, &src.weights, a)
+            })
+            .collect();
+        crate::figures::histogram_panels(fig, &panels, args.columns)?;
+    }
+    Ok(0)
 }

@@ -10,6 +10,7 @@ pub mod report;
 pub mod rundir;
 pub mod snapshot;
 pub mod statistics;
+pub mod weights;
 
 pub use config::{HOST_DENSE_SLOTS, load_config, parse_config, sized_for_host};
 pub use raster::Raster;

@@ -16,6 +16,7 @@ use super::Raster;
 use super::rundir::{self, RunMeta};
 use super::snapshot;
 use super::statistics;
+use super::weights;
 use crate::figures::{self, Fit};
 
 /// Every file a report writes into `RUN_DIR/report/`.
@@ -134,10 +135,26 @@ pub fn report(dir: &Path, keep: u64) -> anyhow::Result<PathBuf> {
     both("weights", "E->E weights >= 0.01 at the end, with a log-normal fit".into(), &|p| {
         figures::histogram(p, "E->E weight distribution", "weight", &weights, 40, Fit::lognormal(&weights))
     })?;
-    let logs: Vec<f64> = weights.iter().map(|w| w.log10()).collect();
-    both("weights_log", "The same on a log axis: log10(weight), normal fit".into(), &|p| {
-        figures::histogram(p, "E->E weights, log axis", "log10(weight)", &logs, 40, Fit::normal(&logs))
-    })?;
+    let all_weights = weights::ee_weights(&run.net);
+    let floor = weights::default_floor(cfg.w_sp);
+    let analysis = weights::analyse_net(&run.net, floor);
+    match &analysis {
+        Ok(a) => {
+            let caption = format!(
+                "Every E->E weight on a log axis; above the floor {floor} (5 x w_sp): the log-normal fit and two Gaussians on log10 w (also in statistics.json)"
+            );
+            both("weights_log", caption, &|p| {
+                let panel = weights::panel("E->E weights, log axis".into(), &all_weights, a);
+                figures::histogram_panels(p, &[panel], 1)
+            })?;
+        }
+        Err(e) => {
+            let logs: Vec<f64> = weights.iter().map(|w| w.log10()).collect();
+            both("weights_log", format!("log10(weight) >= 0.01, normal fit (no log-normal analysis: {e})"), &|p| {
+                figures::histogram(p, "E->E weights, log axis", "log10(weight)", &logs, 40, Fit::normal(&logs))
+            })?;
+        }
+    }
 
     let mut isis = Vec::new();
     for i in 0..ne {
@@ -185,7 +202,11 @@ pub fn report(dir: &Path, keep: u64) -> anyhow::Result<PathBuf> {
         format!("Correlation of excitatory spike trains over the last {kept} steps (lower triangle); average {avg:.4}");
     both("correlation", caption, &|p| figures::correlation(p, "Spike-train correlation", &corr, ne))?;
 
-    let stats = statistics_json(&run.spikes)?;
+    let mut stats = statistics_json(&run.spikes)?;
+    stats["weights"] = match &analysis {
+        Ok(a) => serde_json::to_value(a)?,
+        Err(e) => serde_json::json!({ "error": e.to_string() }),
+    };
     std::fs::write(out.join("statistics.json"), serde_json::to_string_pretty(&stats)?)?;
     write_index(&out, dir, &meta, &figs, &stats)?;
     Ok(out)
@@ -249,7 +270,7 @@ fn write_index(
     writeln!(h, "<h2>Summary of the last segment</h2><pre>{}</pre>", esc(&summary))?;
     writeln!(
         h,
-        "<h2>Statistics of the excitatory spikes (last steps; also in statistics.json)</h2><pre>{}</pre>",
+        "<h2>Statistics: excitatory spikes of the last steps, E-&gt;E weights at the end (also in statistics.json)</h2><pre>{}</pre>",
         esc(&serde_json::to_string_pretty(stats)?)
     )?;
     writeln!(h, "<h2>Config</h2><pre>{}</pre>", esc(&config))?;
