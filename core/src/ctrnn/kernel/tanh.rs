@@ -4,12 +4,12 @@
 //! `libm::tanhf` for all 2^32 bit patterns (`every_input_gives_libms_bits`, `--ignored`, ~2
 //! minutes) and a spread of them in the normal test run.
 
-// libm's expm1f constants.
-const LN2_HI: f32 = 6.9313812256e-01;
-const LN2_LO: f32 = 9.0580006145e-06;
-const INV_LN2: f32 = 1.4426950216e+00;
-const Q1: f32 = -3.3333212137e-2;
-const Q2: f32 = 1.5807170421e-3;
+// libm's expm1f constants, by their bits (libm writes them as decimals with those bits).
+const LN2_HI: f32 = f32::from_bits(0x3f31_7180);
+const LN2_LO: f32 = f32::from_bits(0x3717_f7d1);
+const INV_LN2: f32 = f32::from_bits(0x3fb8_aa3b);
+const Q1: f32 = f32::from_bits(0xbd08_8868);
+const Q2: f32 = f32::from_bits(0x3acf_3010);
 
 /// `c ? a : b` (a select, not a branch, once vectorised).
 #[inline(always)]
