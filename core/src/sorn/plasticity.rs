@@ -62,30 +62,44 @@ pub(crate) fn stdp(
     for (d, (&a, &b)) in dirty.iter_mut().zip(x_t.iter().zip(x_t1)) {
         *d |= a | b;
     }
+    // The change of `pre -> post` by the two units' spike codes (bit 0: fired at t, bit 1: fires
+    // at t+1): potentiated when pre fired at t and post fires at t+1, depressed when pre fires
+    // at t+1 and post fired at t, unchanged (`+ 0.0`, exact) when both or neither hold.
+    let table = [[0.0; 4], [0.0, 0.0, eta, eta], [0.0, -eta, 0.0, -eta], [0.0, -eta, eta, 0.0]];
     for (word, (&a, &b)) in x_t.iter().zip(x_t1).enumerate() {
         let mut active = a | b;
         while active != 0 {
-            let pre = word * 32 + active.trailing_zeros() as usize;
+            let k = active.trailing_zeros();
             active &= active - 1;
-            let (pre_t, pre_t1) = (bits::get(x_t, pre), bits::get(x_t1, pre));
-            let mut slot = ee.out_off[pre] as usize;
-            let mut end = slot + ee.out_len[pre] as usize;
-            // Branch-free on the common path: the sign of the change is a table lookup and an
-            // unchanged synapse gets `w + 0.0 = w` (exact). Only pruning branches.
-            let (pot, dep) = (u16::from(pre_t) << 1, u16::from(pre_t1));
+            let pre = word * 32 + k as usize;
+            let delta = &table[((a >> k & 1) | (b >> k & 1) << 1) as usize];
+            let start = ee.out_off[pre] as usize;
+            let mut end = start + ee.out_len[pre] as usize;
+            let mut slot = start;
+            // Branch-free on the common path (one lookup per synapse); only pruning branches:
+            // the scan stops at a weight that reaches 0, which is removed (the list's last
+            // synapse moves into its slot) before the scan resumes there.
             while slot < end {
-                let post = ee.post[slot] as usize;
-                let code = codes[post];
-                // 0: unchanged, 1: potentiated, 2: depressed, 3: both (unchanged).
-                let which = usize::from(code & pot != 0) | usize::from(code & dep != 0) << 1;
-                let w = ee.w[slot] + [0.0, eta, -eta, 0.0][which];
-                if w <= 0.0 {
-                    ee.remove(pre, slot); // the list's last synapse now sits in `slot`
-                    end -= 1;
-                    counts.ee_pruned += 1;
-                } else {
-                    ee.w[slot] = w.min(w_max);
-                    slot += 1;
+                let posts = &ee.post[slot..end];
+                let ws = &mut ee.w[slot..end];
+                let hit = posts.iter().zip(ws).position(|(&post, w)| {
+                    let v = *w + delta[usize::from(codes[usize::from(post)] & 3)];
+                    if v <= 0.0 {
+                        return true; // left as it was: `remove` overwrites or frees the slot
+                    }
+                    // Compare and select instead of `f32::min` (the same value for finite
+                    // weights, and no NaN handling or library call on the board).
+                    *w = if v > w_max { w_max } else { v };
+                    false
+                });
+                match hit {
+                    Some(j) => {
+                        slot += j;
+                        ee.remove(pre, slot);
+                        end -= 1;
+                        counts.ee_pruned += 1;
+                    }
+                    None => break,
                 }
             }
         }
