@@ -318,7 +318,7 @@ where
         let noise_sd = if self.mode.noise { cfg.noise_sd } else { 0.0 };
         let rng = &mut self.rng;
         if noise_sd > 0.0 {
-            noise.iter_mut().for_each(|xi| *xi = noise_sd * rng.normal());
+            rng.fill_normal(noise, noise_sd);
         } else {
             noise.fill(0.0);
         }
