@@ -29,13 +29,41 @@ pub struct RuleCounts {
 
 /// Per excitatory unit `i`: bit 0 = x_i(t), bit 1 = x_i(t+1). The rules look spikes up here
 /// (one load) instead of testing two bit vectors.
+///
+/// Four units at a time: a table spreads four bits of each word to the low bits of four
+/// 16-bit lanes, and one 64-bit value fills four codes.
 pub(crate) fn spike_codes(x_t: &[u32], x_t1: &[u32], codes: &mut [u16]) {
     for (chunk, (&a, &b)) in codes.chunks_mut(32).zip(x_t.iter().zip(x_t1)) {
-        for (k, c) in chunk.iter_mut().enumerate() {
-            *c = ((a >> k & 1) | (b >> k & 1) << 1) as u16;
+        let (mut a, mut b) = (a, b);
+        let mut quads = chunk.chunks_exact_mut(4);
+        for q in &mut quads {
+            let v = SPREAD[(a & 15) as usize] | SPREAD[(b & 15) as usize] << 1;
+            q.copy_from_slice(&[v as u16, (v >> 16) as u16, (v >> 32) as u16, (v >> 48) as u16]);
+            a >>= 4;
+            b >>= 4;
+        }
+        for c in quads.into_remainder() {
+            *c = ((a & 1) | (b & 1) << 1) as u16;
+            a >>= 1;
+            b >>= 1;
         }
     }
 }
+
+/// Bit `k` of the index moved to bit `16 k` (k < 4).
+const SPREAD: [u64; 16] = {
+    let mut t = [0u64; 16];
+    let mut n = 0;
+    while n < 16 {
+        let mut k = 0;
+        while k < 4 {
+            t[n] |= ((n as u64 >> k) & 1) << (16 * k);
+            k += 1;
+        }
+        n += 1;
+    }
+    t
+};
 
 /// The excitatory spikes of a step: bits before (t) and after (t+1), and their per-unit codes
 /// (see [`spike_codes`]).
@@ -337,6 +365,34 @@ mod tests {
         let mut w = [0u32];
         units.iter().for_each(|&i| bits::set(&mut w, i));
         w
+    }
+
+    #[test]
+    fn spike_codes_are_the_two_bits_of_each_unit() {
+        let mut rng = NetRng::seed_from_u64(6);
+        for n in [1usize, 3, 4, 31, 32, 33, 63, 67, 200] {
+            let w = crate::bits::words_for(n);
+            let mut x_t = [0u32; 7];
+            let mut x_t1 = [0u32; 7];
+            for i in 0..n {
+                if rng.below(2) == 1 {
+                    bits::set(&mut x_t, i);
+                }
+                if rng.below(3) == 1 {
+                    bits::set(&mut x_t1, i);
+                }
+            }
+            let mut codes = [9u16; 200];
+            spike_codes(&x_t[..w], &x_t1[..w], &mut codes[..n]);
+            for (i, &c) in codes[..n].iter().enumerate() {
+                assert_eq!(
+                    c,
+                    u16::from(bits::get(&x_t, i)) | u16::from(bits::get(&x_t1, i)) << 1,
+                    "{n} units, unit {i}"
+                );
+            }
+            assert!(codes[n..].iter().all(|&c| c == 9), "only the first {n} codes are written");
+        }
     }
 
     #[test]
