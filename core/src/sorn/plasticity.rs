@@ -76,6 +76,7 @@ pub(crate) struct Spikes<'a> {
 /// Rule 1, STDP, on existing E->E synapses: `w += eta (x_i(t+1) x_j(t) - x_i(t) x_j(t+1))`, clipped
 /// to `[0, w_max]`; a weight clipped to 0 is pruned. Only synapses of units active at t or
 /// t+1 can change, so only their outgoing lists are visited.
+#[inline(never)]
 pub(crate) fn stdp(
     ee: &mut SynMut<'_>,
     spikes: &Spikes<'_>,
@@ -101,37 +102,41 @@ pub(crate) fn stdp(
             active &= active - 1;
             let pre = word * 32 + k as usize;
             let delta = &table[((a >> k & 1) | (b >> k & 1) << 1) as usize];
-            let start = ee.out_off[pre] as usize;
-            let mut end = start + ee.out_len[pre] as usize;
-            let mut slot = start;
-            // Branch-free on the common path (one lookup per synapse); only pruning branches:
-            // the scan stops at a weight that reaches 0, which is removed (the list's last
-            // synapse moves into its slot) before the scan resumes there.
-            while slot < end {
-                let posts = &ee.post[slot..end];
-                let ws = &mut ee.w[slot..end];
-                let hit = posts.iter().zip(ws).position(|(&post, w)| {
-                    let v = *w + delta[usize::from(codes[usize::from(post)] & 3)];
-                    if v <= 0.0 {
-                        return true; // left as it was: `remove` overwrites or frees the slot
-                    }
-                    // Compare and select instead of `f32::min` (the same value for finite
-                    // weights, and no NaN handling or library call on the board).
-                    *w = if v > w_max { w_max } else { v };
-                    false
-                });
-                match hit {
-                    Some(j) => {
-                        slot += j;
-                        ee.remove(pre, slot);
-                        end -= 1;
-                        counts.ee_pruned += 1;
-                    }
-                    None => break,
-                }
-            }
+            counts.ee_pruned += update_list(ee, pre, w_max, |post| delta[usize::from(codes[post] & 3)]);
         }
     }
+}
+
+/// Adds `delta(post)` to every weight of `pre`'s outgoing list and clips it to `w_max`; a weight
+/// that reaches 0 is removed. Returns the number removed.
+///
+/// Branch-free on the common path; only pruning branches: the scan stops at a weight that
+/// reaches 0, which is removed (the list's last synapse moves into its slot, keeping its old
+/// weight until the scan, resumed there, reaches it).
+#[inline(always)]
+fn update_list(syn: &mut SynMut<'_>, pre: usize, w_max: f32, mut delta: impl FnMut(usize) -> f32) -> u32 {
+    let start = syn.out_off[pre] as usize;
+    let mut end = start + syn.out_len[pre] as usize;
+    let mut slot = start;
+    let mut pruned = 0;
+    while slot < end {
+        let hit = syn.post[slot..end].iter().zip(&mut syn.w[slot..end]).position(|(&post, w)| {
+            let v = *w + delta(usize::from(post));
+            if v <= 0.0 {
+                return true; // left as it was: `remove` overwrites or frees the slot
+            }
+            // Compare and select instead of `f32::min` (the same value for finite weights, and
+            // no NaN handling or library call on the board).
+            *w = if v > w_max { w_max } else { v };
+            false
+        });
+        let Some(j) = hit else { break };
+        slot += j;
+        syn.remove(pre, slot);
+        end -= 1;
+        pruned += 1;
+    }
+    pruned
 }
 
 /// Rule 2, intrinsic plasticity: `T_i += eta_ip (x_i(t+1) - h_i)`, clipped to `[te_min, te_max]` when
@@ -234,6 +239,7 @@ fn absent_pair(ee: &SynMut<'_>, ne: usize, rng: &mut NetRng, marks: &mut Marks<'
 
 /// Rule 4, inhibitory STDP, on existing I->E synapses of inhibitory units active at t:
 /// `w += -eta_inhib (1 - x_i(t+1) (1 + 1/mu_ip))`, clipped to `[0, w_max]`; 0 prunes.
+#[inline(never)]
 pub(crate) fn istdp(
     ei: &mut SynMut<'_>,
     y_t: &[u32],
@@ -244,22 +250,13 @@ pub(crate) fn istdp(
     counts: &mut RuleCounts,
 ) {
     let (d_fired, d_silent) = deltas;
+    // By the target's spike code: bit 1 = fired at t+1.
+    let table = [d_silent, d_silent, d_fired, d_fired];
     for pre in Ones::new(y_t) {
-        let mut slot = ei.out_off[pre] as usize;
-        let mut end = slot + ei.out_len[pre] as usize;
-        while slot < end {
-            let post = ei.post[slot] as usize;
-            let w = ei.w[slot] + if codes[post] & 2 != 0 { d_fired } else { d_silent };
+        counts.ei_pruned += update_list(ei, pre, w_max, |post| {
             bits::set(dirty, post);
-            if w <= 0.0 {
-                ei.remove(pre, slot);
-                end -= 1;
-                counts.ei_pruned += 1;
-            } else {
-                ei.w[slot] = if w > w_max { w_max } else { w };
-                slot += 1;
-            }
-        }
+            table[usize::from(codes[post] & 3)]
+        });
     }
 }
 
