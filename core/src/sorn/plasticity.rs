@@ -142,17 +142,19 @@ fn update_list(syn: &mut SynMut<'_>, pre: usize, w_max: f32, mut delta: impl FnM
 /// Rule 2, intrinsic plasticity: `T_i += eta_ip (x_i(t+1) - h_i)`, clipped to `[te_min, te_max]` when
 /// `clip` is given.
 pub(crate) fn ip(te: &mut [f32], h_ip: &[f32], codes: &[u16], eta_ip: f32, clip: Option<(f32, f32)>) {
-    for ((t, &h), &code) in te.iter_mut().zip(h_ip).zip(codes) {
-        let x = f32::from(code >> 1);
-        let v = *t + eta_ip * (x - h);
-        // Comparisons and selects are exact: the same bits on every target.
-        *t = match clip {
-            Some((lo, hi)) => {
+    let units = te.iter_mut().zip(h_ip).zip(codes);
+    let step = |t: f32, h: f32, code: u16| t + eta_ip * (f32::from(code >> 1) - h);
+    // One loop per case (the choice is made once, not per unit). Comparisons and selects are
+    // exact: the same bits on every target.
+    match clip {
+        Some((lo, hi)) => {
+            for ((t, &h), &code) in units {
+                let v = step(*t, h, code);
                 let v = if v < lo { lo } else { v };
-                if v > hi { hi } else { v }
+                *t = if v > hi { hi } else { v };
             }
-            None => v,
-        };
+        }
+        None => units.for_each(|((t, &h), &code)| *t = step(*t, h, code)),
     }
 }
 
