@@ -335,8 +335,9 @@ where
             codes[i] = u16::from(recurrent + xi_e[i] - te[i] > 0.0);
             acc_ee[i] = recurrent + input[i] + xi_e[i] - te[i];
         }
-        for i in nu..ne {
-            acc_ee[i] = acc_ee[i] - acc_ei[i] + xi_e[i] - te[i];
+        let rest = acc_ee[nu..].iter_mut().zip(&acc_ei[nu..]).zip(&xi_e[nu..]).zip(&te[nu..]);
+        for (((a, &ei), &xi), &t) in rest {
+            *a = *a - ei + xi - t;
         }
         pack_positive(acc_ee, x_t1);
         // E->I from x(t), or from the state just computed with fast inhibition.
