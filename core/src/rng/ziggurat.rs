@@ -61,17 +61,28 @@ pub fn normal_from_word(word: u32, rng: &mut NetRng) -> f32 {
         if u < K[i] {
             return f32::from_bits(x.to_bits() ^ sign);
         }
-        if let Some(x) = slow_path(rng, i, x) {
+        // The generator goes to the slow path and comes back by value: a caller's copy that
+        // never has its address taken stays in registers on the fast path.
+        let (back, slow) = slow_path_by_value(rng.clone(), i, x);
+        *rng = back;
+        if let Some(x) = slow {
             return f32::from_bits(x.to_bits() ^ sign);
         }
         bits = rng.next_u32();
     }
 }
 
-/// The rare cases (2.8 % of draws): the tail (layer 0) or the wedge between two layers.
-/// `None`: rejected, draw a new word.
+/// [`slow_path`] on a generator passed in and returned by value.
 #[cold]
 #[inline(never)]
+fn slow_path_by_value(mut rng: NetRng, i: usize, x: f32) -> (NetRng, Option<f32>) {
+    let v = slow_path(&mut rng, i, x);
+    (rng, v)
+}
+
+/// The rare cases (2.8 % of draws): the tail (layer 0) or the wedge between two layers.
+/// `None`: rejected, draw a new word.
+#[inline]
 fn slow_path(rng: &mut NetRng, i: usize, x: f32) -> Option<f32> {
     if i == 0 {
         // Tail beyond R: t = -ln(U1)/R, accept when -2 ln(U2) > t^2 (Marsaglia 1964).

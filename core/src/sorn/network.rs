@@ -318,7 +318,7 @@ where
         let noise_sd = if self.mode.noise { cfg.noise_sd } else { 0.0 };
         let rng = &mut self.rng;
         if noise_sd > 0.0 {
-            noise.iter_mut().for_each(|xi| *xi = noise_sd * rng.normal());
+            rng.fill_normal(noise, noise_sd);
         } else {
             noise.fill(0.0);
         }
@@ -335,8 +335,9 @@ where
             codes[i] = u16::from(recurrent + xi_e[i] - te[i] > 0.0);
             acc_ee[i] = recurrent + input[i] + xi_e[i] - te[i];
         }
-        for i in nu..ne {
-            acc_ee[i] = acc_ee[i] - acc_ei[i] + xi_e[i] - te[i];
+        let rest = acc_ee[nu..].iter_mut().zip(&acc_ei[nu..]).zip(&xi_e[nu..]).zip(&te[nu..]);
+        for (((a, &ei), &xi), &t) in rest {
+            *a = *a - ei + xi - t;
         }
         pack_positive(acc_ee, x_t1);
         // E->I from x(t), or from the state just computed with fast inhibition.
@@ -570,11 +571,23 @@ where
 }
 
 /// Packs `v[i] > 0` into bits (bit `i % 32` of word `i / 32`).
+///
+/// Eight values per round with constant shifts (the compiler turns a round into one vector
+/// compare and a mask move where it can), then the rest one by one.
 fn pack_positive(v: &[f32], words: &mut [u32]) {
     for (word, chunk) in words.iter_mut().zip(v.chunks(32)) {
         let mut bits = 0u32;
-        for (k, &d) in chunk.iter().enumerate() {
-            bits |= u32::from(d > 0.0) << k;
+        let mut octets = chunk.chunks_exact(8);
+        for (j, o) in (&mut octets).enumerate() {
+            let mut byte = 0u32;
+            for (k, &d) in o.iter().enumerate() {
+                byte |= u32::from(d > 0.0) << k;
+            }
+            bits |= byte << (8 * j);
+        }
+        let done = chunk.len() - octets.remainder().len();
+        for (k, &d) in octets.remainder().iter().enumerate() {
+            bits |= u32::from(d > 0.0) << (done + k);
         }
         *word = bits;
     }

@@ -29,13 +29,41 @@ pub struct RuleCounts {
 
 /// Per excitatory unit `i`: bit 0 = x_i(t), bit 1 = x_i(t+1). The rules look spikes up here
 /// (one load) instead of testing two bit vectors.
+///
+/// Four units at a time: a table spreads four bits of each word to the low bits of four
+/// 16-bit lanes, and one 64-bit value fills four codes.
 pub(crate) fn spike_codes(x_t: &[u32], x_t1: &[u32], codes: &mut [u16]) {
     for (chunk, (&a, &b)) in codes.chunks_mut(32).zip(x_t.iter().zip(x_t1)) {
-        for (k, c) in chunk.iter_mut().enumerate() {
-            *c = ((a >> k & 1) | (b >> k & 1) << 1) as u16;
+        let (mut a, mut b) = (a, b);
+        let mut quads = chunk.chunks_exact_mut(4);
+        for q in &mut quads {
+            let v = SPREAD[(a & 15) as usize] | SPREAD[(b & 15) as usize] << 1;
+            q.copy_from_slice(&[v as u16, (v >> 16) as u16, (v >> 32) as u16, (v >> 48) as u16]);
+            a >>= 4;
+            b >>= 4;
+        }
+        for c in quads.into_remainder() {
+            *c = ((a & 1) | (b & 1) << 1) as u16;
+            a >>= 1;
+            b >>= 1;
         }
     }
 }
+
+/// Bit `k` of the index moved to bit `16 k` (k < 4).
+const SPREAD: [u64; 16] = {
+    let mut t = [0u64; 16];
+    let mut n = 0;
+    while n < 16 {
+        let mut k = 0;
+        while k < 4 {
+            t[n] |= ((n as u64 >> k) & 1) << (16 * k);
+            k += 1;
+        }
+        n += 1;
+    }
+    t
+};
 
 /// The excitatory spikes of a step: bits before (t) and after (t+1), and their per-unit codes
 /// (see [`spike_codes`]).
@@ -48,6 +76,7 @@ pub(crate) struct Spikes<'a> {
 /// Rule 1, STDP, on existing E->E synapses: `w += eta (x_i(t+1) x_j(t) - x_i(t) x_j(t+1))`, clipped
 /// to `[0, w_max]`; a weight clipped to 0 is pruned. Only synapses of units active at t or
 /// t+1 can change, so only their outgoing lists are visited.
+#[inline(never)]
 pub(crate) fn stdp(
     ee: &mut SynMut<'_>,
     spikes: &Spikes<'_>,
@@ -62,50 +91,70 @@ pub(crate) fn stdp(
     for (d, (&a, &b)) in dirty.iter_mut().zip(x_t.iter().zip(x_t1)) {
         *d |= a | b;
     }
+    // The change of `pre -> post` by the two units' spike codes (bit 0: fired at t, bit 1: fires
+    // at t+1): potentiated when pre fired at t and post fires at t+1, depressed when pre fires
+    // at t+1 and post fired at t, unchanged (`+ 0.0`, exact) when both or neither hold.
+    let table = [[0.0; 4], [0.0, 0.0, eta, eta], [0.0, -eta, 0.0, -eta], [0.0, -eta, eta, 0.0]];
     for (word, (&a, &b)) in x_t.iter().zip(x_t1).enumerate() {
         let mut active = a | b;
         while active != 0 {
-            let pre = word * 32 + active.trailing_zeros() as usize;
+            let k = active.trailing_zeros();
             active &= active - 1;
-            let (pre_t, pre_t1) = (bits::get(x_t, pre), bits::get(x_t1, pre));
-            let mut slot = ee.out_off[pre] as usize;
-            let mut end = slot + ee.out_len[pre] as usize;
-            // Branch-free on the common path: the sign of the change is a table lookup and an
-            // unchanged synapse gets `w + 0.0 = w` (exact). Only pruning branches.
-            let (pot, dep) = (u16::from(pre_t) << 1, u16::from(pre_t1));
-            while slot < end {
-                let post = ee.post[slot] as usize;
-                let code = codes[post];
-                // 0: unchanged, 1: potentiated, 2: depressed, 3: both (unchanged).
-                let which = usize::from(code & pot != 0) | usize::from(code & dep != 0) << 1;
-                let w = ee.w[slot] + [0.0, eta, -eta, 0.0][which];
-                if w <= 0.0 {
-                    ee.remove(pre, slot); // the list's last synapse now sits in `slot`
-                    end -= 1;
-                    counts.ee_pruned += 1;
-                } else {
-                    ee.w[slot] = w.min(w_max);
-                    slot += 1;
-                }
-            }
+            let pre = word * 32 + k as usize;
+            let delta = &table[((a >> k & 1) | (b >> k & 1) << 1) as usize];
+            counts.ee_pruned += update_list(ee, pre, w_max, |post| delta[usize::from(codes[post] & 3)]);
         }
     }
+}
+
+/// Adds `delta(post)` to every weight of `pre`'s outgoing list and clips it to `w_max`; a weight
+/// that reaches 0 is removed. Returns the number removed.
+///
+/// Branch-free on the common path; only pruning branches: the scan stops at a weight that
+/// reaches 0, which is removed (the list's last synapse moves into its slot, keeping its old
+/// weight until the scan, resumed there, reaches it).
+#[inline(always)]
+fn update_list(syn: &mut SynMut<'_>, pre: usize, w_max: f32, mut delta: impl FnMut(usize) -> f32) -> u32 {
+    let start = syn.out_off[pre] as usize;
+    let mut end = start + syn.out_len[pre] as usize;
+    let mut slot = start;
+    let mut pruned = 0;
+    while slot < end {
+        let hit = syn.post[slot..end].iter().zip(&mut syn.w[slot..end]).position(|(&post, w)| {
+            let v = *w + delta(usize::from(post));
+            if v <= 0.0 {
+                return true; // left as it was: `remove` overwrites or frees the slot
+            }
+            // Compare and select instead of `f32::min` (the same value for finite weights, and
+            // no NaN handling or library call on the board).
+            *w = if v > w_max { w_max } else { v };
+            false
+        });
+        let Some(j) = hit else { break };
+        slot += j;
+        syn.remove(pre, slot);
+        end -= 1;
+        pruned += 1;
+    }
+    pruned
 }
 
 /// Rule 2, intrinsic plasticity: `T_i += eta_ip (x_i(t+1) - h_i)`, clipped to `[te_min, te_max]` when
 /// `clip` is given.
 pub(crate) fn ip(te: &mut [f32], h_ip: &[f32], codes: &[u16], eta_ip: f32, clip: Option<(f32, f32)>) {
-    for ((t, &h), &code) in te.iter_mut().zip(h_ip).zip(codes) {
-        let x = f32::from(code >> 1);
-        let v = *t + eta_ip * (x - h);
-        // Comparisons and selects are exact: the same bits on every target.
-        *t = match clip {
-            Some((lo, hi)) => {
+    let units = te.iter_mut().zip(h_ip).zip(codes);
+    let step = |t: f32, h: f32, code: u16| t + eta_ip * (f32::from(code >> 1) - h);
+    // One loop per case (the choice is made once, not per unit). Comparisons and selects are
+    // exact: the same bits on every target.
+    match clip {
+        Some((lo, hi)) => {
+            for ((t, &h), &code) in units {
+                let v = step(*t, h, code);
                 let v = if v < lo { lo } else { v };
-                if v > hi { hi } else { v }
+                *t = if v > hi { hi } else { v };
             }
-            None => v,
-        };
+        }
+        None => units.for_each(|((t, &h), &code)| *t = step(*t, h, code)),
     }
 }
 
@@ -192,6 +241,7 @@ fn absent_pair(ee: &SynMut<'_>, ne: usize, rng: &mut NetRng, marks: &mut Marks<'
 
 /// Rule 4, inhibitory STDP, on existing I->E synapses of inhibitory units active at t:
 /// `w += -eta_inhib (1 - x_i(t+1) (1 + 1/mu_ip))`, clipped to `[0, w_max]`; 0 prunes.
+#[inline(never)]
 pub(crate) fn istdp(
     ei: &mut SynMut<'_>,
     y_t: &[u32],
@@ -202,22 +252,13 @@ pub(crate) fn istdp(
     counts: &mut RuleCounts,
 ) {
     let (d_fired, d_silent) = deltas;
+    // By the target's spike code: bit 1 = fired at t+1.
+    let table = [d_silent, d_silent, d_fired, d_fired];
     for pre in Ones::new(y_t) {
-        let mut slot = ei.out_off[pre] as usize;
-        let mut end = slot + ei.out_len[pre] as usize;
-        while slot < end {
-            let post = ei.post[slot] as usize;
-            let w = ei.w[slot] + if codes[post] & 2 != 0 { d_fired } else { d_silent };
+        counts.ei_pruned += update_list(ei, pre, w_max, |post| {
             bits::set(dirty, post);
-            if w <= 0.0 {
-                ei.remove(pre, slot);
-                end -= 1;
-                counts.ei_pruned += 1;
-            } else {
-                ei.w[slot] = if w > w_max { w_max } else { w };
-                slot += 1;
-            }
-        }
+            table[usize::from(codes[post] & 3)]
+        });
     }
 }
 
@@ -323,6 +364,34 @@ mod tests {
         let mut w = [0u32];
         units.iter().for_each(|&i| bits::set(&mut w, i));
         w
+    }
+
+    #[test]
+    fn spike_codes_are_the_two_bits_of_each_unit() {
+        let mut rng = NetRng::seed_from_u64(6);
+        for n in [1usize, 3, 4, 31, 32, 33, 63, 67, 200] {
+            let w = crate::bits::words_for(n);
+            let mut x_t = [0u32; 7];
+            let mut x_t1 = [0u32; 7];
+            for i in 0..n {
+                if rng.below(2) == 1 {
+                    bits::set(&mut x_t, i);
+                }
+                if rng.below(3) == 1 {
+                    bits::set(&mut x_t1, i);
+                }
+            }
+            let mut codes = [9u16; 200];
+            spike_codes(&x_t[..w], &x_t1[..w], &mut codes[..n]);
+            for (i, &c) in codes[..n].iter().enumerate() {
+                assert_eq!(
+                    c,
+                    u16::from(bits::get(&x_t, i)) | u16::from(bits::get(&x_t1, i)) << 1,
+                    "{n} units, unit {i}"
+                );
+            }
+            assert!(codes[n..].iter().all(|&c| c == 9), "only the first {n} codes are written");
+        }
     }
 
     #[test]

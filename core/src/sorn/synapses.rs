@@ -138,14 +138,30 @@ impl<'a> SynMut<'a> {
     /// sum (one division per unit instead of one per synapse). Returns false (and changes
     /// nothing) when the sum is zero: a unit that lost every input keeps zeros instead of
     /// becoming NaN.
+    #[inline(always)]
     pub fn normalize_incoming(&mut self, post: usize) -> bool {
         let start = self.in_off[post] as usize;
         let idx = &self.in_pos[start..start + self.in_len[post] as usize];
-        let sum: f32 = idx.iter().map(|&s| self.w[s as usize]).sum();
+        let w = &mut *self.w;
+        // The sum in index order from -0.0, as `Iterator::sum` adds (two terms per round:
+        // fewer loop steps, the same additions in the same order).
+        let mut sum = -0.0f32;
+        let mut pairs = idx.chunks_exact(2);
+        for p in &mut pairs {
+            sum = sum + w[p[0] as usize] + w[p[1] as usize];
+        }
+        if let [s] = pairs.remainder() {
+            sum += w[*s as usize];
+        }
         if sum > 0.0 {
             let scale = 1.0 / sum;
-            for &s in idx {
-                self.w[s as usize] *= scale;
+            let mut pairs = idx.chunks_exact(2);
+            for p in &mut pairs {
+                w[p[0] as usize] *= scale;
+                w[p[1] as usize] *= scale;
+            }
+            if let [s] = pairs.remainder() {
+                w[*s as usize] *= scale;
             }
             true
         } else {
