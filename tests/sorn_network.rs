@@ -65,7 +65,7 @@ fn check_invariants(net: &HostSorn) {
     // E->I columns sum to 1 and never change sign.
     let (ne, ni) = (cfg.ne as usize, cfg.ni as usize);
     for k in 0..ni {
-        let sum: f32 = (0..ne).map(|j| net.wie()[j * ni + k]).sum();
+        let sum: f32 = (0..ne).map(|j| net.wie().weight(j, k)).sum();
         assert!((sum - 1.0).abs() < 1e-4, "E->I column {k} sums to {sum}");
     }
 }
@@ -261,7 +261,8 @@ fn options_beyond_the_package() {
     // Sparse E->I.
     let cfg = Config { lambda_ie: Some(50.0), ..Config::DEFAULT };
     let net = build(&cfg, 3).unwrap();
-    let nonzero = net.wie().iter().filter(|&&w| w > 0.0).count() as f64 / 40.0;
+    assert!(net.wie().is_sparse());
+    let nonzero = net.wie().iter().filter(|s| s.w > 0.0).count() as f64 / 40.0;
     assert!((46.0..=52.0).contains(&nonzero), "mean E->I in-degree {nonzero}");
     check_invariants(&net);
     // Lazar 2009 preset: no noise, dense I->E, runs.

@@ -100,8 +100,8 @@ fn wrong_magic() {
 #[test]
 fn wrong_version() {
     let mut b = bytes();
-    b[8..12].copy_from_slice(&4u32.to_le_bytes());
-    assert!(matches!(decode(&b), Err(SnapshotError::UnsupportedVersion { found: 4 })));
+    b[8..12].copy_from_slice(&5u32.to_le_bytes());
+    assert!(matches!(decode(&b), Err(SnapshotError::UnsupportedVersion { found: 5 })));
     b[8..12].copy_from_slice(&0u32.to_le_bytes());
     assert!(matches!(decode(&b), Err(SnapshotError::UnsupportedVersion { found: 0 })));
 }
@@ -145,6 +145,35 @@ fn version_1_files_still_load_and_continue_exactly() {
 fn version_2_files_still_load_and_continue_exactly() {
     // Format 2: the config before `fast_inhibition`.
     old_file_continues_exactly("snapshot_v2.nlsnap", 2);
+}
+
+#[test]
+fn version_3_files_with_sparse_e_to_i_load_as_lists_and_continue_exactly() {
+    // Format 3 stored a lambda_ie network's E->I in the dense matrix (`neuroloop sorn run
+    // --config C --steps 50 --seed 3 --out DIR` at commit 286ea45, C = lambda_ie 10 and
+    // ee_spare_per_unit 4); reading converts it to lists.
+    let path = format!("{}/tests/fixtures/snapshot_v3_lambda_ie.nlsnap", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(bytes[8..12], 3u32.to_le_bytes());
+    let Snapshot { mut net, seed, input_rng: rng } = decode(&bytes).unwrap();
+    let cfg = Config { lambda_ie: Some(10.0), ..Config::DEFAULT };
+    assert_eq!((seed, net.counters().steps, *net.config()), (3, 50, cfg));
+    assert!(net.wie().is_sparse());
+    let mut fresh = build(&cfg, 3).unwrap();
+    let mut fresh_rng = input_rng(3);
+    run(&mut fresh, &mut fresh_rng, 50);
+    assert!(net.buffers() == fresh.buffers() && net.scalars() == fresh.scalars(), "the same network as today's build");
+    let mut rng = rng.unwrap();
+    assert_eq!(run(&mut net, &mut rng, 50), run(&mut fresh, &mut fresh_rng, 50));
+    // The old binary's 100-step summary of the same run: E->E 3,895, I->E 1,541, mean T_E.
+    assert_eq!((net.ee_count(), net.ei_count()), (3895, 1541));
+    let mean_te = net.te().iter().map(|&t| f64::from(t)).sum::<f64>() / 200.0;
+    assert_eq!(mean_te, 0.4531705608498305);
+    // Written again, it is a version-4 file of the lists.
+    let again = encode(&Snapshot { net, seed, input_rng: Some(rng) }).unwrap();
+    assert_eq!(again[8..12], 4u32.to_le_bytes());
+    assert!(again.len() < bytes.len());
+    assert!(decode(&again).unwrap().net.buffers() == fresh.buffers());
 }
 
 #[test]

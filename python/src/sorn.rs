@@ -202,7 +202,9 @@ impl SornNetwork {
         n.wei().write_dense(&mut wei);
         d.set_item("Wee", f64_array(py, wee, &[ne, ne])?)?;
         d.set_item("Wei", f64_array(py, wei, &[ni, ne])?)?;
-        d.set_item("Wie", f64_array(py, n.wie().iter().copied(), &[ne, ni])?)?;
+        let mut wie = vec![0.0f32; ne * ni];
+        n.wie().write_dense(&mut wie);
+        d.set_item("Wie", f64_array(py, wie, &[ne, ni])?)?;
         d.set_item("Te", f64_array(py, n.te().iter().copied(), &[ne, 1])?)?;
         d.set_item("Ti", f64_array(py, n.ti().iter().copied(), &[ni, 1])?)?;
         d.set_item("X", f64_array(py, two_cols(n.x_prev(), n.x(), ne), &[ne, 2])?)?;

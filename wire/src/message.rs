@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 use crate::Refusal;
 
 /// The protocol's version: a board answers `Hello` of another version with
-/// [`Refusal::Version`].
-pub const VERSION: u16 = 2;
+/// [`Refusal::Version`]. Version 3: the SORN state regions of a reservoir whose config sets
+/// `lambda_ie` hold E->I as lists (the core's `sorn::Layout`), no longer the dense matrix.
+pub const VERSION: u16 = 3;
 
 /// Most observation values a request carries (DiffDrive has 5, Acrobot 6).
 pub const MAX_OBS: usize = 8;

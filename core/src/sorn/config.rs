@@ -77,7 +77,8 @@ pub struct Config {
     /// Mean I->E out-degree per inhibitory unit; `ne` makes I->E dense.
     pub lambda_ei: f32,
     /// Mean E->I in-degree per inhibitory unit; `None` = dense E->I (the package, which accepts
-    /// and ignores `lambda_ie`).
+    /// and ignores `lambda_ie`). Set, E->I is stored and summed as sparse lists
+    /// ([`super::Wie`]), so its memory and time are linear in `ne`.
     pub lambda_ie: Option<f32>,
     /// Standard deviation of the Gaussian noise added to every unit's drive each step.
     pub noise_sd: f32,
@@ -333,6 +334,9 @@ impl Config {
         if layout.ei_capacity > max {
             return Err(CapacityTooLarge { matrix: "I->E", capacity: layout.ei_capacity as u64, max: max as u64 });
         }
+        if layout.ie_sparse && layout.ie_capacity > max {
+            return Err(CapacityTooLarge { matrix: "E->I", capacity: layout.ie_capacity as u64, max: max as u64 });
+        }
         Ok(())
     }
 }
@@ -478,10 +482,10 @@ impl fmt::Display for ConfigError {
                 }
             }
             ConfigError::CapacityTooLarge { matrix, capacity, max } => {
-                let fields = if matrix == "E->E" {
-                    "ne * (ceil(lambda_ee) + ee_spare_per_unit)"
-                } else {
-                    "ni * (ceil(lambda_ei) + ei_spare_per_unit)"
+                let fields = match matrix {
+                    "E->E" => "ne * (ceil(lambda_ee) + ee_spare_per_unit)",
+                    "E->I" => "ni * (ceil(lambda_ie) + 4)",
+                    _ => "ni * (ceil(lambda_ei) + ei_spare_per_unit)",
                 };
                 write!(f, "the {matrix} capacity {fields} = {capacity} synapse slots is too large: at most {max}")
             }

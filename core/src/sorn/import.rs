@@ -124,6 +124,7 @@ mod tests {
     struct Dense {
         wee: Vec<f32>,
         wei: Vec<f32>,
+        wie: Vec<f32>,
         x: Vec<f32>,
         xp: Vec<f32>,
         y: Vec<f32>,
@@ -135,14 +136,24 @@ mod tests {
         let (mut wee, mut wei) = (vec![0.0; ne * ne], vec![0.0; ni * ne]);
         a.wee().write_dense(&mut wee);
         a.wei().write_dense(&mut wei);
-        Dense { wee, wei, x: bits(a.x(), ne), xp: bits(a.x_prev(), ne), y: bits(a.y(), ni), yp: bits(a.y_prev(), ni) }
+        let mut wie = vec![0.0; ne * ni];
+        a.wie().write_dense(&mut wie);
+        Dense {
+            wee,
+            wei,
+            wie,
+            x: bits(a.x(), ne),
+            xp: bits(a.x_prev(), ne),
+            y: bits(a.y(), ni),
+            yp: bits(a.y_prev(), ni),
+        }
     }
 
     fn state<'a>(a: &'a VecSorn, d: &'a Dense) -> DenseState<'a> {
         DenseState {
             wee: &d.wee,
             wei: &d.wei,
-            wie: a.wie(),
+            wie: &d.wie,
             te: a.te(),
             ti: a.ti(),
             x: &d.x,

@@ -18,6 +18,7 @@
 //! distribution (degrees, weights, counts), not value by value (spec oddity #8).
 
 use super::config::Config;
+use super::ie::IeMut;
 use super::layout::Parts;
 use super::synapses::{Marks, SynMut};
 use crate::rng::NetRng;
@@ -85,19 +86,10 @@ pub(crate) fn initialise(cfg: &Config, p: &mut Parts<'_>, rng: &mut NetRng) -> I
     draw_weights(&mut ei, cfg.w_init_max, rng);
 
     // 3. E->I, dense [pre][post] unless lambda_ie makes it sparse.
+    let ie = &mut p.ie;
     match cfg.lambda_ie {
-        None => p.ie_w.iter_mut().for_each(|w| *w = rng.uniform_open0_f32() * cfg.w_init_max),
-        Some(lambda) => {
-            p.ie_w.fill(0.0);
-            for post in 0..ni {
-                let k = degree(lambda, ne, rng);
-                let ie_w = &mut *p.ie_w;
-                sample_distinct(rng, ne, k, None, &mut marks, |pre| ie_w[pre * ni + post] = 1.0);
-            }
-            for w in p.ie_w.iter_mut().filter(|w| **w != 0.0) {
-                *w = rng.uniform_open0_f32() * cfg.w_init_max;
-            }
-        }
+        None => ie.w.iter_mut().for_each(|w| *w = rng.uniform_open0_f32() * cfg.w_init_max),
+        Some(lambda) => report.refused += sparse_ie(lambda, cfg, ie, rng, &mut marks),
     }
 
     // 4. Repair units whose incoming weights sum to 0 (practically never at the defaults).
@@ -114,18 +106,25 @@ pub(crate) fn initialise(cfg: &Config, p: &mut Parts<'_>, rng: &mut NetRng) -> I
             report.refused += repair_sparse(&mut ei, post, None, ni, fifth, cfg.w_init_max, rng, &mut marks);
         }
     }
-    for post in 0..ni {
-        if (0..ne).all(|pre| p.ie_w[pre * ni + post] == 0.0) {
+    if p.ie.sparse {
+        // Units whose incoming weights sum to 0 are exactly those with no input (weights >= 0).
+        let sums = &mut *p.acc_i;
+        p.ie.incoming_sums(sums);
+        for (post, _) in sums.iter().enumerate().filter(|(_, s)| **s == 0.0) {
             report.repaired += 1;
-            let ie_w = &mut *p.ie_w;
-            let mut pres = [usize::MAX; 2];
-            let mut m = 0;
-            repair_partners(ne, None, fifth, rng, &mut marks, |pre| {
-                pres[m] = pre;
-                m += 1;
+            report.refused += repair_partners_then(ne, fifth, rng, &mut marks, cfg.w_init_max, |pre, w| {
+                u32::from(p.ie.set(pre, post, w).is_err())
             });
-            for pre in pres.into_iter().take(m) {
-                ie_w[pre * ni + post] = rng.uniform_open0_f32() * cfg.w_init_max;
+        }
+    } else {
+        for post in 0..ni {
+            if (0..ne).all(|pre| p.ie.w[pre * ni + post] == 0.0) {
+                report.repaired += 1;
+                let ie_w = &mut *p.ie.w;
+                repair_partners_then(ne, fifth, rng, &mut marks, cfg.w_init_max, |pre, w| {
+                    ie_w[pre * ni + post] = w;
+                    0
+                });
             }
         }
     }
@@ -135,10 +134,16 @@ pub(crate) fn initialise(cfg: &Config, p: &mut Parts<'_>, rng: &mut NetRng) -> I
         ee.normalize_incoming(post);
         ei.normalize_incoming(post);
     }
-    for post in 0..ni {
-        let sum: f32 = (0..ne).map(|pre| p.ie_w[pre * ni + post]).sum();
-        if sum > 0.0 {
-            (0..ne).for_each(|pre| p.ie_w[pre * ni + post] /= sum);
+    if p.ie.sparse {
+        // The same sums, in the same (presynaptic) order, and the same divisions as dense.
+        p.ie.incoming_sums(p.acc_i);
+        p.ie.divide_by(p.acc_i);
+    } else {
+        for post in 0..ni {
+            let sum: f32 = (0..ne).map(|pre| p.ie.w[pre * ni + post]).sum();
+            if sum > 0.0 {
+                (0..ne).for_each(|pre| p.ie.w[pre * ni + post] /= sum);
+            }
         }
     }
 
@@ -173,6 +178,89 @@ fn degree(lambda: f32, pool: usize, rng: &mut NetRng) -> usize {
         return pool;
     }
     if v > 0.0 { (v as usize).min(pool) } else { 0 }
+}
+
+/// Sparse E->I from `lambda_ie` (`ie` in its list layout), drawing exactly what the dense
+/// matrix's construction draws: for each inhibitory unit its in-degree and presynaptic partners,
+/// then every weight in `[pre][post]` order. The partners come in target order, but the lists
+/// are by presynaptic unit: a first pass over a copy of the generator counts each unit's
+/// synapses (the list offsets), the second, on the real generator, places them; within a list
+/// the targets are then increasing, and the weights are drawn slot by slot. Returns the
+/// synapses refused because the capacity was used up (never at sane settings).
+fn sparse_ie(lambda: f32, cfg: &Config, ie: &mut IeMut<'_>, rng: &mut NetRng, marks: &mut Marks<'_>) -> u32 {
+    let (ne, ni) = (cfg.ne as usize, cfg.ni as usize);
+    ie.w.fill(0.0);
+    ie.post.fill(0);
+    ie.off.fill(0);
+    // Pass 1: out-degrees into off[pre + 1], then their exclusive prefix sums (list starts).
+    let mut probe = rng.clone();
+    ie_pass(lambda, ne, ni, ie, &mut probe, marks, false);
+    let mut start = 0u32;
+    for o in ie.off[1..].iter_mut() {
+        let count = *o;
+        *o = start;
+        start += count;
+    }
+    // Pass 2: the same draws; off[pre + 1] walks from pre's start to its end (= next start).
+    let (n, refused) = ie_pass(lambda, ne, ni, ie, rng, marks, true);
+    for w in ie.w[..n].iter_mut() {
+        *w = rng.uniform_open0_f32() * cfg.w_init_max;
+    }
+    refused
+}
+
+/// One pass of [`sparse_ie`]'s draws: counts each presynaptic unit's synapses into
+/// `off[pre + 1]`, or (`place`) writes each target at `off[pre + 1]` and advances it. Returns
+/// the synapses drawn and those refused for capacity.
+#[inline(never)]
+fn ie_pass(
+    lambda: f32,
+    ne: usize,
+    ni: usize,
+    ie: &mut IeMut<'_>,
+    rng: &mut NetRng,
+    marks: &mut Marks<'_>,
+    place: bool,
+) -> (usize, u32) {
+    let cap = ie.post.len();
+    let (mut n, mut refused) = (0usize, 0u32);
+    for post in 0..ni {
+        let want = degree(lambda, ne, rng);
+        let k = want.min(cap - n);
+        refused += (want - k) as u32;
+        let (off, posts) = (&mut *ie.off, &mut *ie.post);
+        sample_distinct(rng, ne, k, None, marks, |pre| {
+            if place {
+                posts[off[pre + 1] as usize] = post as u16;
+            }
+            off[pre + 1] += 1;
+        });
+        n += k;
+    }
+    (n, refused)
+}
+
+/// A dense-style repair: draws the two partners, then one weight per partner, handing each
+/// `(pre, w)` to `set`; returns the sum of what `set` returned (refusals).
+fn repair_partners_then(
+    n_pre: usize,
+    first_fifth: bool,
+    rng: &mut NetRng,
+    marks: &mut Marks<'_>,
+    w_max: f32,
+    mut set: impl FnMut(usize, f32) -> u32,
+) -> u32 {
+    let mut pres = [usize::MAX; 2];
+    let mut m = 0;
+    repair_partners(n_pre, None, first_fifth, rng, marks, |pre| {
+        pres[m] = pre;
+        m += 1;
+    });
+    let mut refused = 0;
+    for pre in pres.into_iter().take(m) {
+        refused += set(pre, rng.uniform_open0_f32() * w_max);
+    }
+    refused
 }
 
 /// Emits `k` distinct values of `0..n` (shifted past `exclude`), uniformly (Floyd's algorithm;

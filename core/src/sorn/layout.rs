@@ -41,15 +41,20 @@
 //! | E->E weights, targets, incoming index | f32, u16, u32 | C_EE = N_E (ceil(lambda_EE) + spare) | 4,800 each |
 //! | I->E weights, targets, incoming index | f32, u16, u32 | C_EI = N_I (ceil(lambda_EI) + spare) | 1,760 each |
 //! | E->I weights (dense, fixed) | f32 | N_E N_I | 8,000 |
+//! | E->I weights, targets, list offsets (sparse: `lambda_ie` set, instead of the dense matrix) | f32, u16, u32 | C_IE = N_I (ceil(lambda_IE) + [`IE_SPARE_PER_UNIT`]) each; offsets N_E + 1 | - |
 //! | list offsets and lengths | u32, u16 | ~ 3 N_E + N_I each | |
 //! | thresholds, IP targets, drive accumulators, noise | f32 | 5 N_E + 3 N_I | |
 //! | spike codes (x(t), x(t+1) per unit) | u16 | N_E | |
 //! | spike bits (x, y double-buffered; r; 3 scratch sets) | u32 | words of 6 N_E + 2 N_I bits | |
 //!
 //! The default network needs 106,520 bytes (104.0 KiB, [`Layout::bytes`]); 31 KiB of it is the
-//! dense, fixed E->I matrix the package specifies.
+//! dense, fixed E->I matrix the package specifies. With `lambda_ie` set, E->I is stored as
+//! outgoing lists instead (10 bytes per synapse plus 4 per excitatory unit), so memory is
+//! linear in N_E: an N_E 60,000, N_I 12,000 network at `lambda_ie` 100 needs 12 MB for E->I
+//! instead of 2.9 GB.
 
 use super::Config;
+use super::ie::IeMut;
 use super::synapses::SynMut;
 use crate::bits::words_for;
 use crate::layout::buffer_arrays;
@@ -62,7 +67,15 @@ pub(crate) struct Sizes {
     ni: usize,
     ee_capacity: usize,
     ei_capacity: usize,
+    /// E->I synapse slots: `ne * ni` when dense.
+    ie_capacity: usize,
+    /// E->I is stored as outgoing lists (`lambda_ie` set).
+    ie_sparse: bool,
 }
+
+/// Spare E->I slots per inhibitory unit beyond ceil(`lambda_ie`), shared by the whole matrix:
+/// room for the spread of the random in-degrees and for repairs (E->I never grows later).
+pub const IE_SPARE_PER_UNIT: usize = 4;
 
 const fn words(n: usize) -> usize {
     words_for(n)
@@ -75,8 +88,8 @@ buffer_arrays! {
         ee_w: s.ee_capacity,
         /// I->E weights.
         ei_w: s.ei_capacity,
-        /// E->I weights, dense, `[pre e][post i]`.
-        ie_w: s.ne.saturating_mul(s.ni),
+        /// E->I weights: dense `[pre e][post i]`, or one per slot of the sparse lists.
+        ie_w: s.ie_capacity,
         /// Excitatory thresholds.
         te: s.ne,
         /// Inhibitory thresholds.
@@ -109,6 +122,8 @@ buffer_arrays! {
         ei_out_len: s.ni,
         /// I->E incoming index lengths.
         ei_in_len: s.ne,
+        /// Sparse E->I targets, one per slot (empty when dense).
+        ie_post: if s.ie_sparse { s.ie_capacity } else { 0 },
         /// Per excitatory unit: bit 0 = x(t), bit 1 = x(t+1) (one load instead of two bit tests).
         codes: s.ne,
     }
@@ -129,6 +144,8 @@ buffer_arrays! {
         ei_in_off: s.ne.saturating_add(1),
         /// I->E incoming index.
         ei_in_pos: s.ei_capacity,
+        /// Sparse E->I list offsets (`ne + 1`; empty when dense).
+        ie_off: if s.ie_sparse { s.ne.saturating_add(1) } else { 0 },
         /// Excitatory spikes, two halves (current and next), swapped every step.
         x: words(s.ne).saturating_mul(2),
         /// Inhibitory spikes, two halves.
@@ -155,6 +172,11 @@ pub struct Layout {
     pub ee_capacity: usize,
     /// I->E synapse capacity.
     pub ei_capacity: usize,
+    /// E->I synapse capacity: `ne * ni` (every pair) when dense, else
+    /// `min(ni (ceil(lambda_ie) + IE_SPARE_PER_UNIT), ne ni)` list slots.
+    pub ie_capacity: usize,
+    /// E->I is stored as sparse outgoing lists (`lambda_ie` set) rather than densely.
+    pub ie_sparse: bool,
     /// Length of the `f32` buffer.
     pub f32_len: usize,
     /// Length of the `u16` buffer.
@@ -189,13 +211,20 @@ impl Layout {
         let ee_capacity = min(ne.saturating_mul(ee_per), ee_all);
         let ei_per = ceil_u32(cfg.lambda_ei).saturating_add(cfg.ei_spare_per_unit as usize);
         let ei_capacity = min(ni.saturating_mul(ei_per), ni.saturating_mul(ne));
-        let sizes = Sizes { ne, ni, ee_capacity, ei_capacity };
+        let ie_all = ne.saturating_mul(ni);
+        let (ie_capacity, ie_sparse) = match cfg.lambda_ie {
+            None => (ie_all, false),
+            Some(l) => (min(ni.saturating_mul(ceil_u32(l).saturating_add(IE_SPARE_PER_UNIT)), ie_all), true),
+        };
+        let sizes = Sizes { ne, ni, ee_capacity, ei_capacity, ie_capacity, ie_sparse };
         let (f32s, u16s, u32s) = (F32Spans::new(&sizes), U16Spans::new(&sizes), U32Spans::new(&sizes));
         Layout {
             ne,
             ni,
             ee_capacity,
             ei_capacity,
+            ie_capacity,
+            ie_sparse,
             f32_len: f32s.total(),
             u16_len: u16s.total(),
             u32_len: u32s.total(),
@@ -235,7 +264,7 @@ impl Layout {
         Some(Parts {
             ee: SynMut::new(f.ee_w, h.ee_post, h.ee_out_len, h.ee_in_len, w.ee_out_off, w.ee_in_off, w.ee_in_pos),
             ei: SynMut::new(f.ei_w, h.ei_post, h.ei_out_len, h.ei_in_len, w.ei_out_off, w.ei_in_off, w.ei_in_pos),
-            ie_w: f.ie_w,
+            ie: IeMut { sparse: self.ie_sparse, ni: self.ni, w: f.ie_w, post: h.ie_post, off: w.ie_off },
             te: f.te,
             ti: f.ti,
             h_ip: f.h_ip,
@@ -271,8 +300,8 @@ const fn min(a: usize, b: usize) -> usize {
 pub(crate) struct Parts<'a> {
     pub ee: SynMut<'a>,
     pub ei: SynMut<'a>,
-    /// E->I weights, dense, `[pre e][post i]`.
-    pub ie_w: &'a mut [f32],
+    /// E->I weights, dense or sparse.
+    pub ie: IeMut<'a>,
     pub te: &'a mut [f32],
     pub ti: &'a mut [f32],
     pub h_ip: &'a mut [f32],
@@ -356,8 +385,29 @@ mod tests {
         let l = Layout::new(&Config::with_size(50, 5));
         let (mut f, mut h, mut w) = ([0.0f32; 4000], [0u16; 2000], [0u32; 2000]);
         let p = l.split(&mut f[..l.f32_len], &mut h[..l.u16_len], &mut w[..l.u32_len]).unwrap();
-        assert_eq!((p.te.len(), p.ie_w.len(), p.codes.len(), p.x.len()), (50, 500, 50, 4));
+        assert_eq!((p.te.len(), p.ie.w.len(), p.codes.len(), p.x.len()), (50, 500, 50, 4));
+        assert!(!p.ie.sparse && p.ie.post.is_empty() && p.ie.off.is_empty());
         assert!(l.split(&mut f[..l.f32_len - 1], &mut h[..], &mut w[..]).is_none());
+    }
+
+    #[test]
+    fn sparse_e_to_i_is_linear_in_ne() {
+        let dense = Layout::new(&Config::DEFAULT);
+        let l = Layout::new(&Config { lambda_ie: Some(10.0), ..Config::DEFAULT });
+        assert!(l.ie_sparse && !dense.ie_sparse);
+        assert_eq!((dense.ie_capacity, l.ie_capacity), (200 * 40, 40 * (10 + IE_SPARE_PER_UNIT)));
+        assert_eq!((l.f32s.ie_w.len, l.u16s.ie_post.len, l.u32s.ie_off.len), (560, 560, 201));
+        assert_eq!((dense.u16s.ie_post.len, dense.u32s.ie_off.len), (0, 0));
+        assert_eq!(dense.bytes() - l.bytes(), (8000 - 560) * 4 - 560 * 2 - 201 * 4);
+        // Capped at every pair.
+        let all = Layout::new(&Config { lambda_ie: Some(200.0), ..Config::DEFAULT });
+        assert_eq!(all.ie_capacity, 8000);
+        // N_E 60,000: E->I lists of 12 MB instead of a 2.9 GB matrix.
+        let big = Config { lambda_ie: Some(100.0), ..Config::with_size(60_000, 10) };
+        let l = Layout::new(&big);
+        assert_eq!(l.ie_capacity, 12_000 * 104);
+        assert!(l.bytes() < 100_000_000, "{}", l.bytes());
+        assert!(big.validate().is_ok());
     }
 
     #[test]

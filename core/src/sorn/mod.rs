@@ -9,7 +9,8 @@
 //!
 //! - [`config`](Config): parameters, defaults, validation.
 //! - [`layout`](Layout): the memory the network lives in.
-//! - `synapses`: how sparse connections are stored ([`Synapses`]).
+//! - `synapses`: how sparse connections are stored ([`Synapses`]); `ie`: E->I, dense or
+//!   sparse ([`Wie`]).
 //! - `init`: a fresh network.
 //! - `import` ([`Sorn::import_dense`]): a state from the package's dense arrays.
 //! - `network` ([`Sorn::step`]): one step top to bottom: drive, thresholds, then the rules of
@@ -48,6 +49,7 @@
 //! a step validates its input ([`StepError`]). Nothing panics on user input.
 
 mod config;
+mod ie;
 mod import;
 mod init;
 mod layout;
@@ -64,9 +66,10 @@ use core::fmt;
 
 pub use crate::layout::BufferError;
 pub use config::{Compat, Config, ConfigError, MAX_UNITS, Warnings};
+pub use ie::Wie;
 pub use import::{DenseState, ImportError};
 pub use init::InitReport;
-pub use layout::{Buffers, F32Spans, Layout, U16Spans, U32Spans};
+pub use layout::{Buffers, F32Spans, IE_SPARE_PER_UNIT, Layout, U16Spans, U32Spans};
 pub use mode::{Freeze, Mode, Phase, Rule, UnknownName};
 pub use network::{Counters, Sorn, StepReport};
 pub use plasticity::RuleCounts;

@@ -1,6 +1,7 @@
 //! The network: construction, and one step from top to bottom.
 
 use super::config::Config;
+use super::ie::{self, Wie};
 use super::import::{self, DenseState, ImportError};
 use super::init::{self, InitReport};
 use super::layout::{Buffers, Layout, Matrix, Parts};
@@ -158,6 +159,48 @@ where
         Ok(net)
     }
 
+    /// Rebuilds a network whose config sets `lambda_ie` from state saved in the dense E->I
+    /// layout, which neuroloop used for every config before E->I lists (snapshot format 3 and
+    /// older): `dense` is laid out by [`Layout::new`] of the same config with `lambda_ie: None`.
+    /// Its E->I matrix becomes lists (its nonzero entries, which are the synapses), everything
+    /// else is copied as it is into `bufs`, and the result is checked as [`Sorn::restore`]
+    /// checks it; the network continues with the same spikes. With `lambda_ie` unset the two
+    /// layouts are the same and this is a copy and a restore.
+    pub fn restore_dense_ie(
+        cfg: &Config,
+        scalars: &Scalars,
+        dense: Buffers<&[f32], &[u16], &[u32]>,
+        mut bufs: Buffers<F, H, W>,
+    ) -> Result<Self, RestoreError> {
+        cfg.validate().map_err(RestoreError::Config)?;
+        let (old, new) = (Layout::new(&Config { lambda_ie: None, ..*cfg }), Layout::new(cfg));
+        for (what, needed, got) in [
+            ("f32", old.f32_len, dense.f32s.len()),
+            ("u16", old.u16_len, dense.u16s.len()),
+            ("u32", old.u32_len, dense.u32s.len()),
+        ] {
+            BufferError::check(what, needed, got).map_err(RestoreError::Buffer)?;
+        }
+        bufs.check(&new).map_err(RestoreError::Buffer)?;
+        let corrupt = RestoreError::Corrupt { what: "E->I" };
+        let (of, oh, ow) = (&dense.f32s[..old.f32_len], &dense.u16s[..old.u16_len], &dense.u32s[..old.u32_len]);
+        let wie = old.f32s.ie_w.of(of);
+        if !wie.iter().all(|w| w.is_finite()) || (new.ie_sparse && ie::nonzero(wie) > new.ie_capacity) {
+            return Err(corrupt);
+        }
+        // Only the E->I arrays differ between the layouts: copy what lies before and after them.
+        fn around<T: Copy>(to: &mut [T], to_span: Span, to_len: usize, from: &[T], from_span: Span) {
+            to[..to_span.start].copy_from_slice(&from[..from_span.start]);
+            to[to_span.end()..to_len].copy_from_slice(&from[from_span.end()..]);
+        }
+        around(bufs.f32s.as_mut(), new.f32s.ie_w, new.f32_len, of, old.f32s.ie_w);
+        around(bufs.u16s.as_mut(), new.u16s.ie_post, new.u16_len, oh, old.u16s.ie_post);
+        around(bufs.u32s.as_mut(), new.u32s.ie_off, new.u32_len, ow, old.u32s.ie_off);
+        let mut p = new.split(bufs.f32s.as_mut(), bufs.u16s.as_mut(), bufs.u32s.as_mut()).ok_or(corrupt)?;
+        p.ie.fill_from_dense(wie);
+        Self::restore(cfg, scalars, bufs)
+    }
+
     /// Replaces the network's weights, thresholds and spike state with the Python package's
     /// dense arrays ([`DenseState`], its `state` dict), keeping the config, the random stream and
     /// the counters. Every array is checked first (nothing changes on an error). Every unit is
@@ -179,7 +222,9 @@ where
     /// let bits = |b: neuroloop_core::bits::Bits<'_>, n: usize| (0..n).map(|i| f32::from(u8::from(b.get(i)))).collect::<Vec<_>>();
     /// let (x, xp, y, yp) = (bits(a.x(), ne), bits(a.x_prev(), ne), bits(a.y(), ni), bits(a.y_prev(), ni));
     /// let mut b = Sorn::new(&cfg, 2, new_bufs())?;
-    /// let d = DenseState { wee: &wee, wei: &wei, wie: a.wie(), te: a.te(), ti: a.ti(), x: &x, x_prev: &xp, y: &y, y_prev: &yp };
+    /// let mut wie = vec![0.0; ne * ni];
+    /// a.wie().write_dense(&mut wie);
+    /// let d = DenseState { wee: &wee, wei: &wei, wie: &wie, te: a.te(), ti: a.ti(), x: &x, x_prev: &xp, y: &y, y_prev: &yp };
     /// b.import_dense(&d)?;
     /// assert_eq!((b.ee_count(), b.ei_count()), (a.ee_count(), a.ei_count()));
     /// assert_eq!(b.x(), a.x());
@@ -206,7 +251,11 @@ where
         let nnz = |w: &[f32]| w.iter().filter(|&&v| v > 0.0).count();
         let (n_ee, n_ei) = (nnz(d.wee), nnz(d.wei));
         let l = self.layout;
-        for (what, synapses, capacity) in [("Wee", n_ee, l.ee_capacity), ("Wei", n_ei, l.ei_capacity)] {
+        // Dense E->I holds every pair; sparse E->I holds the nonzero ones.
+        let n_ie = if l.ie_sparse { ie::nonzero(d.wie) } else { 0 };
+        for (what, synapses, capacity) in
+            [("Wee", n_ee, l.ee_capacity), ("Wei", n_ei, l.ei_capacity), ("Wie", n_ie, l.ie_capacity)]
+        {
             if synapses > capacity {
                 return Err(ImportError::Capacity { what, synapses, capacity });
             }
@@ -232,7 +281,8 @@ where
                 }
             }
         }
-        p.ie_w.copy_from_slice(d.wie);
+        let mut ie = p.ie;
+        ie.fill_from_dense(d.wie);
         p.te.copy_from_slice(d.te);
         p.ti.copy_from_slice(d.ti);
         let pack = |words: &mut [u32], v: &[f32]| {
@@ -277,7 +327,7 @@ where
         let Parts {
             mut ee,
             mut ei,
-            ie_w,
+            ie,
             te,
             ti,
             h_ip,
@@ -342,11 +392,7 @@ where
         pack_positive(acc_ee, x_t1);
         // E->I from x(t), or from the state just computed with fast inhibition.
         let x_ie: &[u32] = if cfg.fast_inhibition { x_t1 } else { x_t };
-        for pre in Ones::new(x_ie) {
-            for (a, &w) in acc_i.iter_mut().zip(&ie_w[pre * ni..(pre + 1) * ni]) {
-                *a += w;
-            }
-        }
+        ie.accumulate(x_ie, acc_i);
         for (a, (&x, &t)) in acc_i.iter_mut().zip(xi_i.iter().zip(ti.iter())) {
             *a = *a + x - t;
         }
@@ -509,10 +555,14 @@ where
         self.synapses(Matrix::Ei)
     }
 
-    /// E->I weights, dense `[pre excitatory][post inhibitory]` (the package's `Wie`), fixed
-    /// after initialisation.
-    pub fn wie(&self) -> &[f32] {
-        self.layout.f32s.ie_w.of(self.f32s())
+    /// E->I weights, `[pre excitatory][post inhibitory]` (the package's `Wie`), fixed after
+    /// initialisation: dense, or sparse lists when `lambda_ie` is set ([`Wie::write_dense`]
+    /// gives the package's dense matrix either way).
+    pub fn wie(&self) -> Wie<'_> {
+        let l = &self.layout;
+        let (w, post, off) =
+            (l.f32s.ie_w.of(self.f32s()), l.u16s.ie_post.of(self.u16s()), l.u32s.ie_off.of(self.u32s()));
+        Wie::new(l.ne, l.ni, l.ie_sparse, w, post, off)
     }
 
     /// Excitatory thresholds T_E.
@@ -653,7 +703,7 @@ mod tests {
     use std::vec;
     use std::vec::Vec;
 
-    use crate::sorn::testing::build;
+    use crate::sorn::testing::{VecSorn, build};
 
     /// The README input: uniform [0, 1) from the seed's stream jumped 2^64 draws.
     fn readme_input(seed: u64) -> NetRng {
@@ -665,9 +715,16 @@ mod tests {
     #[test]
     fn one_step_follows_the_equations() {
         // x(t+1) = H(W_EE x - W_EI y + u - T_E), y(t+1) = H(W_IE x - T_I), noise off, frozen:
-        // recomputed from the accessors, unit by unit, in f64.
-        let cfg = Config { ne: 40, ni: 8, nu: 4, lambda_ee: 8.0, lambda_ei: 10.0, ..Config::DEFAULT };
+        // recomputed from the accessors, unit by unit, in f64; dense and sparse E->I.
+        for lambda_ie in [None, Some(3.0)] {
+            one_step_follows_the_equations_with(lambda_ie);
+        }
+    }
+
+    fn one_step_follows_the_equations_with(lambda_ie: Option<f32>) {
+        let cfg = Config { ne: 40, ni: 8, nu: 4, lambda_ee: 8.0, lambda_ei: 10.0, lambda_ie, ..Config::DEFAULT };
         let mut net = build(&cfg, 3);
+        assert_eq!(net.wie().is_sparse(), lambda_ie.is_some());
         net.set_mode(Mode::training(false));
         let mut rng = readme_input(3);
         let u: Vec<f32> = (0..4).map(|_| 3.0 * rng.uniform_f32()).collect();
@@ -684,7 +741,7 @@ mod tests {
             }
             for pre in (0..40).filter(|&j| x.get(j)) {
                 for (k, w) in ie.iter_mut().enumerate() {
-                    *w += f64::from(net.wie()[pre * 8 + k]);
+                    *w += f64::from(net.wie().weight(pre, k));
                 }
             }
             let (te, ti) = (net.te().to_vec(), net.ti().to_vec());
@@ -730,7 +787,7 @@ mod tests {
             let x_t = net.x().words().to_vec();
             net.step(&u).unwrap();
             let drive = |x: &[u32], k: usize| {
-                (0..40).filter(|&j| crate::bits::get(x, j)).map(|j| f64::from(net.wie()[j * 8 + k])).sum::<f64>()
+                (0..40).filter(|&j| crate::bits::get(x, j)).map(|j| f64::from(net.wie().weight(j, k))).sum::<f64>()
                     - f64::from(net.ti()[k])
             };
             for k in 0..8 {
@@ -761,6 +818,121 @@ mod tests {
         }
         assert_eq!((net.ee_count(), net.ei_count(), d.finish()), (3907, 1545, 0xd6ac_111e));
         assert_eq!(net.counters().steps, 200);
+    }
+
+    /// x and y of `steps` plastic steps of the README input, seed 1, as one digest.
+    fn spike_digest(net: &mut VecSorn, steps: usize) -> u32 {
+        let mut inputs = readme_input(1);
+        let mut u = vec![0.0f32; net.config().nu as usize];
+        let mut d = Fnv1a::new();
+        for _ in 0..steps {
+            u.iter_mut().for_each(|v| *v = inputs.uniform_f32());
+            net.step(&u).unwrap();
+            d.write_words(net.x().words().iter().chain(net.y().words()).copied());
+        }
+        d.finish()
+    }
+
+    #[test]
+    fn sparse_e_to_i_gives_the_spikes_of_the_dense_layout() {
+        // Digests taken with neuroloop before E->I lists (commit 286ea45, which stored a sparse
+        // lambda_ie in the dense matrix; `host/examples/sparse_ie.rs NE LAMBDA_IE STEPS 0`):
+        // the lists draw the same network and sum it in the same order. lambda_ie 0.5 repairs
+        // most inhibitory units.
+        for (ne, lambda_ie, steps, digest) in [
+            (200, 10.0, 200, 0xabc3_4775),
+            (200, 0.5, 200, 0x4c9e_a2c9),
+            (200, 3.0, 200, 0xd061_c950),
+            (60, 2.0, 100, 0x8872_c82d),
+        ] {
+            let cfg = Config { lambda_ie: Some(lambda_ie), ..Config::with_size(ne, 10) };
+            let mut net = build(&cfg, 1);
+            assert!(net.wie().is_sparse());
+            let ni = cfg.ni as usize;
+            assert!((0..ni).all(|k| (net.wie().incoming_sum(k) - 1.0).abs() < 1e-5), "normalised");
+            assert_eq!(spike_digest(&mut net, steps), digest, "ne {ne}, lambda_ie {lambda_ie}");
+        }
+    }
+
+    /// The network's state in the dense E->I layout (the config without `lambda_ie`), as
+    /// neuroloop stored it before E->I lists.
+    fn in_dense_layout(a: &VecSorn) -> (Config, VecSorn) {
+        let cfg = Config { lambda_ie: None, ..*a.config() };
+        let (old, new) = (Layout::new(&cfg), *a.layout());
+        let b = a.buffers();
+        let mut f = b.f32s[..new.f32s.ie_w.start].to_vec();
+        let mut wie = vec![0.0; new.ne * new.ni];
+        assert!(a.wie().write_dense(&mut wie));
+        f.extend_from_slice(&wie);
+        f.extend_from_slice(&b.f32s[new.f32s.ie_w.end()..]);
+        let cut = |v: &[u16], s: Span| [&v[..s.start], &v[s.end()..]].concat();
+        let h = cut(b.u16s, new.u16s.ie_post);
+        let w = [&b.u32s[..new.u32s.ie_off.start], &b.u32s[new.u32s.ie_off.end()..]].concat();
+        assert_eq!((f.len(), h.len(), w.len()), (old.f32_len, old.u16_len, old.u32_len));
+        (cfg, Sorn::restore(&cfg, &a.scalars(), Buffers::new(f, h, w)).unwrap())
+    }
+
+    #[test]
+    fn sparse_and_dense_e_to_i_step_the_same_bits_and_convert_both_ways() {
+        for fast_inhibition in [false, true] {
+            let cfg = Config { lambda_ie: Some(6.0), fast_inhibition, ..Config::with_size(120, 10) };
+            let mut a = build(&cfg, 7);
+            let (dense_cfg, mut b) = in_dense_layout(&a);
+            assert!(!b.wie().is_sparse() && b.layout().bytes() > a.layout().bytes());
+            let mut inputs = readme_input(7);
+            let mut u = [0.0f32; 10];
+            for t in 0..300 {
+                u.iter_mut().for_each(|v| *v = inputs.uniform_f32());
+                assert_eq!(a.step(&u).unwrap(), b.step(&u).unwrap(), "step {t}");
+                assert!(a.x() == b.x() && a.y() == b.y() && a.te() == b.te(), "step {t}");
+            }
+            // Back from the dense layout: the same buffers as the network that never left.
+            let d = b.buffers();
+            let l = a.layout();
+            let bufs = Buffers::new(vec![0.0; l.f32_len], vec![0; l.u16_len], vec![0; l.u32_len]);
+            let c = Sorn::restore_dense_ie(&cfg, &b.scalars(), d, bufs).unwrap();
+            assert!(c.buffers() == a.buffers() && c.scalars() == a.scalars());
+            // A dense config is a plain copy.
+            let l = b.layout();
+            let bufs = Buffers::new(vec![0.0; l.f32_len], vec![0; l.u16_len], vec![0; l.u32_len]);
+            let e = Sorn::restore_dense_ie(&dense_cfg, &b.scalars(), b.buffers(), bufs).unwrap();
+            assert!(e.buffers() == b.buffers());
+        }
+    }
+
+    #[test]
+    fn sparse_e_to_i_lists_are_checked_on_restore() {
+        let cfg = Config { lambda_ie: Some(5.0), ..Config::with_size(60, 10) };
+        let a = build(&cfg, 2);
+        let l = *a.layout();
+        let n = a.wie().len();
+        assert!(n > 0 && n <= l.ie_capacity);
+        let damage = |f: &dyn Fn(&mut Vec<u16>, &mut Vec<u32>)| {
+            let b = a.buffers();
+            let (mut h, mut w) = (b.u16s.to_vec(), b.u32s.to_vec());
+            f(&mut h, &mut w);
+            Sorn::restore(&cfg, &a.scalars(), Buffers::new(b.f32s.to_vec(), h, w)).err()
+        };
+        let e2i = Some(RestoreError::Corrupt { what: "E->I" });
+        let (post, off) = (l.u16s.ie_post.start, l.u32s.ie_off.start);
+        assert_eq!(damage(&|_, _| {}), None);
+        assert_eq!(damage(&|h, _| h[post] = 12), e2i, "target past ni");
+        assert_eq!(damage(&|_, w| w[off + 60] = l.ie_capacity as u32 + 1), e2i, "past the capacity");
+        assert_eq!(damage(&|_, w| w[off] = 1), e2i, "first offset");
+        assert_eq!(damage(&|_, w| w[off + 3] = w[off + 4] + 1), e2i, "offsets decrease");
+        let offs = &a.buffers().u32s[off..off + 61];
+        let j = (0..60).find(|&j| offs[j + 1] - offs[j] >= 2).unwrap();
+        let s = post + offs[j] as usize;
+        assert_eq!(damage(&|h, _| h.swap(s, s + 1)), e2i, "targets out of order");
+        // The dense matrix of an imported sparse network must fit its capacity.
+        let mut b = build(&cfg, 3);
+        let wie = vec![0.5f32; 60 * 12];
+        let wee = vec![0.0f32; 60 * 60];
+        let wei = vec![0.0f32; 12 * 60];
+        let (te, ti, x, y) = (vec![0.5f32; 60], vec![0.5f32; 12], vec![0.0f32; 60], vec![0.0f32; 12]);
+        let d = DenseState { wee: &wee, wei: &wei, wie: &wie, te: &te, ti: &ti, x: &x, x_prev: &x, y: &y, y_prev: &y };
+        let e = b.import_dense(&d);
+        assert_eq!(e, Err(ImportError::Capacity { what: "Wie", synapses: 720, capacity: l.ie_capacity }));
     }
 
     #[test]

@@ -120,7 +120,8 @@ pub(crate) fn validate(cfg: &Config, s: &Scalars, p: &Parts<'_>) -> Result<(), R
     sparse(&p.ee, ne, ne, "E->E")?;
     sparse(&p.ei, ni, ne, "I->E")?;
     let finite = |v: &[f32]| v.iter().all(|x| x.is_finite());
-    if !(finite(p.ie_w) && finite(p.te) && finite(p.ti) && finite(p.h_ip)) {
+    p.ie.check(ne).map_err(corrupt)?;
+    if !(finite(p.ie.w) && finite(p.te) && finite(p.ti) && finite(p.h_ip)) {
         return Err(corrupt("weights or thresholds (NaN or infinite)"));
     }
     for (words, n, what) in

@@ -1,18 +1,24 @@
 //! SORN snapshots: the whole state of a network (config, weights, thresholds, activity, random
 //! generator, step count) in one versioned, checksummed binary file.
 //!
-//! # Format, version 3
+//! # Format, version 4
 //!
 //! | bytes | content |
 //! |---|---|
 //! | 0..8 | magic `\x89NLSNAP\n` (the high byte and the newline catch text-mode mangling) |
-//! | 8..12 | format version, `u32` little-endian (3) |
+//! | 8..12 | format version, `u32` little-endian (4) |
 //! | 12..20 | payload length `n`, `u64` little-endian |
 //! | 20..20+n | payload: [`postcard`] encoding of the config, the seed, the core's `Scalars` (serde derive), the optional input-generator state and the network's three buffers |
 //! | 20+n..24+n | CRC-32 (ISO-HDLC, as zip and PNG) of bytes `0..20+n`, little-endian |
 //!
-//! Versions 1 and 2 are still read. Version 2's config has no `fast_inhibition` (added in
-//! version 3; such networks read as `false`, which is what they ran). Version 1 (neuroloop 0.1
+//! Versions 1 to 3 are still read. Version 4 is version 3's payload; what changed is the
+//! buffers of a network whose config sets `lambda_ie`: its E->I weights are lists (the core's
+//! `sorn::Wie`), where versions 1 to 3 held them in the dense N_E x N_I matrix, which reading
+//! converts ([`neuroloop_core::sorn::Sorn::restore_dense_ie`]; the network continues with the
+//! same spikes). Networks without `lambda_ie` are the same bytes in versions 3 and 4.
+//!
+//! Version 2's config has no `fast_inhibition` (added in version 3; such networks read as
+//! `false`, which is what they ran). Version 1 (neuroloop 0.1
 //! before the architecture change) also flattened its scalars by hand and stored the synapse
 //! counts, which later versions derive from the lists.
 //!
@@ -23,15 +29,17 @@
 use std::path::Path;
 
 use neuroloop_core::rng::NetRng;
-use neuroloop_core::sorn::{Buffers, Compat, Config, Counters, InitReport, Mode, RestoreError, Scalars, Sorn};
+use neuroloop_core::sorn::{
+    BufferError, Buffers, Compat, Config, Counters, InitReport, Layout, Mode, RestoreError, Scalars, Sorn,
+};
 use serde::{Deserialize, Serialize};
 
 use super::HostSorn;
 
 /// The file's first eight bytes.
 pub const MAGIC: [u8; 8] = *b"\x89NLSNAP\n";
-/// The format version this build writes (it reads this one and versions 1 and 2).
-pub const VERSION: u32 = 3;
+/// The format version this build writes (it reads this one and versions 1 to 3).
+pub const VERSION: u32 = 4;
 const HEADER: usize = 20;
 const CRC: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
 
@@ -46,7 +54,7 @@ pub struct Snapshot {
     pub input_rng: Option<NetRng>,
 }
 
-/// The payload of format version 3 (`C` = [`Config`]): the core's types, serialized as they
+/// The payload of format versions 3 and 4 (`C` = [`Config`]): the core's types, serialized as they
 /// are; version 2's is the same with its older config (`C` = [`ConfigV2`]).
 #[derive(Serialize, Deserialize)]
 struct PayloadOf<C> {
@@ -307,8 +315,25 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
     };
     // Absurd sizes are refused by the config check before any buffer is sized from them.
     p.config.validate().map_err(|e| SnapshotError::Invalid(RestoreError::Config(e)))?;
-    let net =
-        Sorn::restore(&p.config, &p.scalars, Buffers::new(p.f32s, p.u16s, p.u32s)).map_err(SnapshotError::Invalid)?;
+    let net = if version <= 3 && p.config.lambda_ie.is_some() {
+        // Formats 1 to 3 stored a sparse lambda_ie in the dense E->I matrix: convert it to
+        // lists. The file's buffers are checked against the dense layout before the new ones
+        // are sized (those are at most about 1.5 times as large).
+        let dense = Layout::new(&Config { lambda_ie: None, ..p.config });
+        for (buffer, needed, got) in [
+            ("f32", dense.f32_len, p.f32s.len()),
+            ("u16", dense.u16_len, p.u16s.len()),
+            ("u32", dense.u32_len, p.u32s.len()),
+        ] {
+            BufferError::check(buffer, needed, got).map_err(|e| SnapshotError::Invalid(RestoreError::Buffer(e)))?;
+        }
+        let l = Layout::new(&p.config);
+        let bufs = Buffers::new(vec![0.0; l.f32_len], vec![0; l.u16_len], vec![0; l.u32_len]);
+        let old = Buffers { f32s: &p.f32s[..], u16s: &p.u16s[..], u32s: &p.u32s[..] };
+        Sorn::restore_dense_ie(&p.config, &p.scalars, old, bufs).map_err(SnapshotError::Invalid)?
+    } else {
+        Sorn::restore(&p.config, &p.scalars, Buffers::new(p.f32s, p.u16s, p.u32s)).map_err(SnapshotError::Invalid)?
+    };
     Ok(Snapshot { net, seed: p.seed, input_rng: p.input_rng.map(NetRng::from_state) })
 }
 
