@@ -25,7 +25,7 @@
 //! return a typed error (`enum`s implementing `Display`, and `defmt::Format` with the `defmt`
 //! feature). Indexing inside a validated network is by construction in bounds. Without the
 //! `std` feature (every board build) the crate has no `unsafe` code; with it, the one
-//! `unsafe` is the call of the AVX-compiled CTRNN kernel after the CPU was found to have AVX
+//! `unsafe` is the call of the AVX2-compiled CTRNN kernel after the CPU was found to have AVX2
 //! (`ctrnn/kernel/avx.rs`, explained there; `#![deny(unsafe_code)]` everywhere else).
 //!
 //! **Determinism.** A run is a pure function of (configuration, seed, inputs). The crate never
@@ -44,7 +44,7 @@
 //! |---|---|
 //! | `defmt` | `defmt::Format` for errors and reports |
 //! | `serde` | `Serialize`/`Deserialize` for configurations (the RNG's state is [`rng::NetRng::state`]) |
-//! | `std` | run-time CPU-feature dispatch (AVX) of the CTRNN kernels on a PC; the same bits |
+//! | `std` | run-time CPU-feature dispatch (AVX2) of the CTRNN kernels on a PC; the same bits |
 //! | `fast-math` | `micromath` approximations instead of `libm` in [`math`] (other numbers, still identical on host and board) |
 #![no_std]
 #![deny(unsafe_code)] // allowed in one module only: ctrnn/kernel/avx.rs (see there)

@@ -38,14 +38,14 @@ impl CtrnnModel {
         let (h, o, i) = (d.hidden, d.outputs, d.inputs);
         let net = self.model.network().map_err(value_error)?;
         let mut rng = seed.map(NetRng::seed_from_u64);
+        if rng.is_none() {
+            return batched(&net, u, batch, steps, v0);
+        }
         let (mut ys, mut rs, mut vs) = (
             Vec::with_capacity(batch * steps * o),
             Vec::with_capacity(batch * steps * h),
             Vec::with_capacity(batch * steps * h),
         );
-        if rng.is_none() {
-            return batched(&net, u, batch, steps, v0);
-        }
         let mut state = vec![0.0f32; 2 * h];
         let mut y = vec![0.0f32; o];
         for b in 0..batch {

@@ -12,7 +12,7 @@
 //! each sum is unchanged, so a block gives the same bits as separate dot products.
 //!
 //! **Two kernels, one result**: [`Portable`] (every target; the compiler vectorises the lanes
-//! as it can) and, with the `std` feature on x86_64, an AVX kernel whose eight lanes are one
+//! as it can) and, with the `std` feature on x86_64, an AVX2 kernel whose eight lanes are one
 //! 256-bit register, picked at run time when the CPU has AVX2, with tanh computed eight neurons at
 //! a time by a branch-free copy of libm's `tanhf` (`tanh.rs`, the same bits for every input). Both make the same IEEE
 //! multiplications and additions in the same order, so the bits are the same (the unit tests
@@ -29,7 +29,8 @@ use super::network::{Activation, Params};
 pub(super) const LANES: usize = 8;
 
 /// The three dot-product shapes, in the contract's order. Implemented by [`Portable`] and, on
-/// x86_64 hosts, by the AVX kernel.
+/// x86_64 hosts, by the AVX2 kernel. Every slice passed in one call has the same length (rows
+/// of one matrix, vectors of one layer); the kernels read the shortest common length.
 pub(super) trait Dots: Copy {
     /// Whether blocks of four rows pay: with SIMD lanes to fill they do; on a board, one row
     /// after the other is as fast and smaller.
@@ -49,7 +50,7 @@ pub(super) fn combine(acc: &[f32; LANES], tail: f32) -> f32 {
     ((s[0] + s[2]) + (s[1] + s[3])) + tail
 }
 
-/// Plain Rust lanes (`[f32; 8]`): what a board runs, and a PC without AVX.
+/// Plain Rust lanes (`[f32; 8]`): what a board runs, and a PC without AVX2.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Portable;
 
@@ -216,7 +217,7 @@ fn readout_with<D: Dots>(d: D, p: &Params<'_>, r: &[f32], y: &mut [f32]) {
     }
 }
 
-/// Calls `$f` with the fastest kernel this CPU has (AVX detected once by std, then cached).
+/// Calls `$f` with the fastest kernel this CPU has (AVX2 detected once by std, then cached).
 macro_rules! with_kernel {
     ($f:ident($($arg:expr),*)) => {{
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -264,7 +265,32 @@ pub(super) fn dot(w: &[f32], x: &[f32]) -> f32 {
 mod tests {
     use super::*;
     use crate::rng::NetRng;
+    use std::vec;
     use std::vec::Vec;
+
+    #[test]
+    fn avx_and_portable_activations_give_the_same_bits() {
+        let Some(k) = avx::Avx::detect() else { return };
+        // H 37: four blocks of eight lanes and a tail; v over tanh's branches and beyond.
+        let h = 37;
+        let mut rng = NetRng::seed_from_u64(6);
+        let w_out: Vec<f32> = (0..2 * h).map(|_| rng.uniform_f32() - 0.5).collect();
+        let zeros = [0.0f32; 2];
+        let p = Params { w_in: &[], b_in: &[], w_rec: &[], b_rec: &[], w_out: &w_out, b_out: &zeros, alpha: &[] };
+        for act in [Activation::Tanh, Activation::Retanh, Activation::Sigmoid, Activation::Relu] {
+            for scale in [0.1f32, 1.0, 8.0, 30.0] {
+                let v: Vec<f32> = (0..h).map(|_| (rng.uniform_f32() - 0.5) * scale).collect();
+                let (mut ra, mut rp, mut ya, mut yp) = (vec![0.0f32; h], vec![0.0f32; h], [0.0f32; 2], [0.0f32; 2]);
+                avx::activate_and_read_with(k, &p, act, &v, &mut ra, &mut ya);
+                for (ri, &vi) in rp.iter_mut().zip(&v) {
+                    *ri = act.apply(vi);
+                }
+                readout_with(Portable, &p, &rp, &mut yp);
+                let bits = |s: &[f32]| s.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!((bits(&ra), bits(&ya)), (bits(&rp), bits(&yp)), "{act:?} at scale {scale}");
+            }
+        }
+    }
 
     #[test]
     fn avx_and_portable_kernels_give_the_same_bits() {

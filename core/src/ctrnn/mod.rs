@@ -28,7 +28,7 @@
 //! Dot products accumulate in eight interleaved partial sums combined in a fixed order (so the
 //! compiler can use SIMD without reordering anything itself); the order is part of the
 //! definition, identical on every target (the exact order is in the `kernel` module's source). On a
-//! PC the same sums run several rows and samples at a time, compiled for AVX when the CPU has it
+//! PC the same sums run several rows and samples at a time, compiled for AVX2 when the CPU has it
 //! (feature `std`), with the same bits; [`Ctrnn::step_batch`] equals [`Ctrnn::step`] on each
 //! sample bit for bit. Results differ from PyTorch's kernels at the level of
 //! float rounding (the parity fixture is met within 1e-5; measured ~1e-7).

@@ -39,8 +39,11 @@ pub fn step_batch_parallel<S: Storage<f32> + Sync>(
     let b = states.len() / (2 * d.hidden);
     let threads = rayon::current_num_threads();
     let consistent = states.len() == b * 2 * d.hidden && inputs.len() == b * d.inputs && outputs.len() == b * d.outputs;
-    if !consistent || threads < 2 || b < 2 * MIN_SAMPLES_PER_THREAD {
-        // One group: `step_batch` also reports any length mismatch.
+    // Refused inputs are refused before any group moves (as `step_batch` does), with the index
+    // counted over the whole batch.
+    let bad_input = inputs.iter().any(|x| !x.is_finite());
+    if !consistent || bad_input || threads < 2 || b < 2 * MIN_SAMPLES_PER_THREAD {
+        // One group: `step_batch` reports any length mismatch or bad input itself.
         return net.step_batch(states, inputs, outputs, None);
     }
     // An even group size keeps the two-sample blocks of the kernel full.

@@ -6,7 +6,7 @@
 //! The crate's only `unsafe`: calling a `#[target_feature(enable = "avx2")]` function is unsafe
 //! because running AVX2 instructions on a CPU without them is undefined behaviour. An [`Avx`] value
 //! exists only after [`Avx::detect`] found AVX2 on this CPU, and every call goes through its
-//! methods, so the calls are sound. Inside the AVX functions everything is safe code (Rust's
+//! methods, so the calls are sound. Inside the AVX2 functions everything is safe code (Rust's
 //! intrinsics are safe where their feature is enabled; loads and stores are `bytemuck` casts of
 //! `[f32; 8]`).
 #![allow(unsafe_code)]
@@ -49,13 +49,13 @@ impl Dots for Avx {
     }
 }
 
-/// The whole leaky update compiled for AVX, so the kernel calls inline into it.
+/// The whole leaky update compiled for AVX2, so the kernel calls inline into it.
 pub(in crate::ctrnn) fn leaky_update_with(k: Avx, p: &Params<'_>, v: &mut [f32], r: &[f32], u: &[f32]) {
     // SAFETY: `k` proves AVX2.
     unsafe { leaky_update_avx(k, p, v, r, u) }
 }
 
-/// The batched leaky update compiled for AVX.
+/// The batched leaky update compiled for AVX2.
 pub(in crate::ctrnn) fn leaky_update_batch_with(
     k: Avx,
     p: &Params<'_>,

@@ -103,6 +103,14 @@ mod tests {
         // Every 997th bit pattern (4.3 million inputs, both signs, subnormals, NaN, infinities)
         // and every pattern around the branch boundaries of tanhf and expm1f.
         (0..=u32::MAX).step_by(997).for_each(check);
+        // The specials the stride misses: zeros, infinities, NaNs, the extremes.
+        let specials = [0.0f32, -0.0, f32::INFINITY, f32::NEG_INFINITY, f32::MIN_POSITIVE, f32::MAX, f32::MIN];
+        specials.iter().for_each(|x| check(x.to_bits()));
+        [0x7fc0_0000u32, 0x7f80_0001, 0xffc0_0000, 0xff80_0001].into_iter().for_each(check);
+        // expm1f's k = 22 / 23 switch (|x| ~ 7.62) and its k = 1 sub-branch xr < -0.25.
+        let around = |x: f32| (x.to_bits() - 4096..x.to_bits() + 4096).for_each(check);
+        around(23.0 * core::f32::consts::LN_2 / 2.0);
+        around(1.0397 / 2.0);
         // expm1f's thresholds are on 2|x|: halve them.
         let half = |b: u32| (f32::from_bits(b) * 0.5).to_bits();
         let expm1 = [half(0x3eb1_7218), half(0x3f85_1592), half(0x3300_0000), half(0x4195_b844)];
