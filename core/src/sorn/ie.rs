@@ -125,7 +125,7 @@ impl IeMut<'_> {
         let mut n = 0usize;
         self.off[0] = 0;
         for (pre, row) in dense.chunks(ni.max(1)).enumerate() {
-            for (i, &v) in row.iter().enumerate().filter(|(_, v)| **v > 0.0) {
+            for (i, &v) in row.iter().enumerate().filter(|(_, v)| **v != 0.0) {
                 self.post[n] = i as u16;
                 self.w[n] = v;
                 n += 1;
@@ -157,9 +157,10 @@ impl IeMut<'_> {
     }
 }
 
-/// Nonzero (positive) entries of a dense matrix: the synapses it makes.
+/// Nonzero entries of a dense matrix: the synapses it makes (imported weights are never
+/// negative; a converted snapshot keeps whatever the dense layout would have summed).
 pub(crate) fn nonzero(dense: &[f32]) -> usize {
-    dense.iter().filter(|&&v| v > 0.0).count()
+    dense.iter().filter(|&&v| v != 0.0).count()
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -253,7 +254,10 @@ impl<'a> Wie<'a> {
     pub fn weight(&self, pre: usize, post: usize) -> f32 {
         match self.row(pre) {
             (None, w) => w.get(post).copied().unwrap_or(0.0),
-            (Some(posts), w) => posts.binary_search(&(post as u16)).ok().map_or(0.0, |k| w[k]),
+            (Some(posts), w) => match u16::try_from(post) {
+                Ok(p) if post < self.ni => posts.binary_search(&p).ok().map_or(0.0, |k| w[k]),
+                _ => 0.0,
+            },
         }
     }
 

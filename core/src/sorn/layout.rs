@@ -41,7 +41,7 @@
 //! | E->E weights, targets, incoming index | f32, u16, u32 | C_EE = N_E (ceil(lambda_EE) + spare) | 4,800 each |
 //! | I->E weights, targets, incoming index | f32, u16, u32 | C_EI = N_I (ceil(lambda_EI) + spare) | 1,760 each |
 //! | E->I weights (dense, fixed) | f32 | N_E N_I | 8,000 |
-//! | E->I weights, targets, list offsets (sparse: `lambda_ie` set, instead of the dense matrix) | f32, u16, u32 | C_IE = N_I (ceil(lambda_IE) + [`IE_SPARE_PER_UNIT`]) each; offsets N_E + 1 | - |
+//! | E->I weights, targets, list offsets (sparse: `lambda_ie` set, instead of the dense matrix) | f32, u16, u32 | C_IE = N_I (ceil(lambda_IE) + [`IE_SPARE_PER_UNIT`]) weights and targets; N_E + 1 offsets | - |
 //! | list offsets and lengths | u32, u16 | ~ 3 N_E + N_I each | |
 //! | thresholds, IP targets, drive accumulators, noise | f32 | 5 N_E + 3 N_I | |
 //! | spike codes (x(t), x(t+1) per unit) | u16 | N_E | |
@@ -49,9 +49,9 @@
 //!
 //! The default network needs 106,520 bytes (104.0 KiB, [`Layout::bytes`]); 31 KiB of it is the
 //! dense, fixed E->I matrix the package specifies. With `lambda_ie` set, E->I is stored as
-//! outgoing lists instead (10 bytes per synapse plus 4 per excitatory unit), so memory is
-//! linear in N_E: an N_E 60,000, N_I 12,000 network at `lambda_ie` 100 needs 12 MB for E->I
-//! instead of 2.9 GB.
+//! outgoing lists instead (6 bytes per synapse, an f32 and a u16, plus 4 per excitatory unit
+//! for the offsets), so memory is linear in N_E: an N_E 60,000, N_I 12,000 network at
+//! `lambda_ie` 100 needs 7.7 MB for E->I (1,248,000 slots) instead of 2.9 GB.
 
 use super::Config;
 use super::ie::IeMut;
@@ -402,7 +402,7 @@ mod tests {
         // Capped at every pair.
         let all = Layout::new(&Config { lambda_ie: Some(200.0), ..Config::DEFAULT });
         assert_eq!(all.ie_capacity, 8000);
-        // N_E 60,000: E->I lists of 12 MB instead of a 2.9 GB matrix.
+        // N_E 60,000: E->I lists of 7.7 MB (6 bytes a slot plus the offsets) instead of a 2.9 GB matrix.
         let big = Config { lambda_ie: Some(100.0), ..Config::with_size(60_000, 10) };
         let l = Layout::new(&big);
         assert_eq!(l.ie_capacity, 12_000 * 104);

@@ -185,8 +185,11 @@ where
         let corrupt = RestoreError::Corrupt { what: "E->I" };
         let (of, oh, ow) = (&dense.f32s[..old.f32_len], &dense.u16s[..old.u16_len], &dense.u32s[..old.u32_len]);
         let wie = old.f32s.ie_w.of(of);
-        if !wie.iter().all(|w| w.is_finite()) || (new.ie_sparse && ie::nonzero(wie) > new.ie_capacity) {
+        if !wie.iter().all(|w| w.is_finite()) {
             return Err(corrupt);
+        }
+        if new.ie_sparse && ie::nonzero(wie) > new.ie_capacity {
+            return Err(RestoreError::Corrupt { what: "E->I (more synapses than the lambda_ie capacity holds)" });
         }
         // Only the E->I arrays differ between the layouts: copy what lies before and after them.
         fn around<T: Copy>(to: &mut [T], to_span: Span, to_len: usize, from: &[T], from_span: Span) {
@@ -850,6 +853,16 @@ mod tests {
             assert!(net.wie().is_sparse());
             let ni = cfg.ni as usize;
             assert!((0..ni).all(|k| (net.wie().incoming_sum(k) - 1.0).abs() < 1e-5), "normalised");
+            // Past the end is 0, also where the index would wrap a u16 onto a real target.
+            let wie = net.wie();
+            let (pre, post) = (0..ne as usize)
+                .flat_map(|p| (0..ni).map(move |q| (p, q)))
+                .find(|&(p, q)| wie.weight(p, q) > 0.0)
+                .unwrap();
+            assert_eq!(
+                (wie.weight(pre, ni), wie.weight(pre, post + 65_536), wie.incoming_sum(post + 65_536)),
+                (0.0, 0.0, 0.0)
+            );
             assert_eq!(spike_digest(&mut net, steps), digest, "ne {ne}, lambda_ie {lambda_ie}");
         }
     }
