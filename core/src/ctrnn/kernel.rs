@@ -41,6 +41,8 @@ pub(super) trait Dots: Copy {
     fn dots4(self, w: [&[f32]; 4], x: &[f32]) -> [f32; 4];
     /// `out[r][s] = dot(w[r], x[s])`.
     fn dots4x2(self, w: [&[f32]; 4], x: [&[f32]; 2]) -> [[f32; 2]; 4];
+    /// `libm::tanhf(x)`, bit for bit (a branch-free copy where a loop of it vectorises).
+    fn tanh(self, x: f32) -> f32;
 }
 
 /// The contract's last step: lane sums and tail into one value.
@@ -96,6 +98,12 @@ impl Dots for Portable {
     fn dots4x2(self, w: [&[f32]; 4], x: [&[f32]; 2]) -> [[f32; 2]; 4] {
         let d = |r: &[f32]| [self.dot(r, x[0]), self.dot(r, x[1])];
         [d(w[0]), d(w[1]), d(w[2]), d(w[3])]
+    }
+
+    #[inline(always)]
+    fn tanh(self, x: f32) -> f32 {
+        // One branch per call is cheaper on a scalar core than every case computed.
+        libm::tanhf(x)
     }
 }
 
@@ -243,16 +251,31 @@ pub(super) fn readout(p: &Params<'_>, r: &[f32], y: &mut [f32]) {
     with_kernel!(readout_with(p, r, y))
 }
 
+/// `r = phi(v)` and `y = W_out r + b_out` with kernel `d` (tanh and retanh through its
+/// [`Dots::tanh`]; the other activations as [`Activation::apply`]).
+#[inline(always)]
+fn activate_and_read_with<D: Dots>(
+    d: D,
+    p: &Params<'_>,
+    activation: Activation,
+    v: &[f32],
+    r: &mut [f32],
+    y: &mut [f32],
+) {
+    match activation {
+        Activation::Tanh => r.iter_mut().zip(v).for_each(|(ri, &vi)| *ri = d.tanh(vi)),
+        Activation::Retanh => r.iter_mut().zip(v).for_each(|(ri, &vi)| {
+            let t = d.tanh(vi);
+            *ri = if t > 0.0 { t } else { 0.0 };
+        }),
+        other => r.iter_mut().zip(v).for_each(|(ri, &vi)| *ri = other.apply(vi)),
+    }
+    readout_with(d, p, r, y)
+}
+
 /// `r = phi(v)` and the readout, without noise.
 pub(super) fn activate_and_read(p: &Params<'_>, activation: Activation, v: &[f32], r: &mut [f32], y: &mut [f32]) {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    if let Some(k) = avx::Avx::detect() {
-        return avx::activate_and_read_with(k, p, activation, v, r, y);
-    }
-    for (ri, &vi) in r.iter_mut().zip(v) {
-        *ri = activation.apply(vi);
-    }
-    readout_with(Portable, p, r, y);
+    with_kernel!(activate_and_read_with(p, activation, v, r, y))
 }
 
 /// One dot product in the contract's order with the portable kernel (for tests).
@@ -282,10 +305,7 @@ mod tests {
                 let v: Vec<f32> = (0..h).map(|_| (rng.uniform_f32() - 0.5) * scale).collect();
                 let (mut ra, mut rp, mut ya, mut yp) = (vec![0.0f32; h], vec![0.0f32; h], [0.0f32; 2], [0.0f32; 2]);
                 avx::activate_and_read_with(k, &p, act, &v, &mut ra, &mut ya);
-                for (ri, &vi) in rp.iter_mut().zip(&v) {
-                    *ri = act.apply(vi);
-                }
-                readout_with(Portable, &p, &rp, &mut yp);
+                activate_and_read_with(Portable, &p, act, &v, &mut rp, &mut yp);
                 let bits = |s: &[f32]| s.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 assert_eq!((bits(&ra), bits(&ya)), (bits(&rp), bits(&yp)), "{act:?} at scale {scale}");
             }

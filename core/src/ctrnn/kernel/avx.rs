@@ -47,6 +47,12 @@ impl Dots for Avx {
         // SAFETY: as above.
         unsafe { dots4x2(w, x) }
     }
+
+    #[inline(always)]
+    fn tanh(self, x: f32) -> f32 {
+        // Plain code: it vectorises where it is inlined into an AVX2 function.
+        super::tanh::tanh(x)
+    }
 }
 
 /// The whole leaky update compiled for AVX2, so the kernel calls inline into it.
@@ -99,15 +105,7 @@ fn leaky_update_batch_avx(k: Avx, p: &Params<'_>, states: &mut [f32], inputs: &[
 
 #[target_feature(enable = "avx2")]
 fn activate_and_read_avx(k: Avx, p: &Params<'_>, activation: Activation, v: &[f32], r: &mut [f32], y: &mut [f32]) {
-    match activation {
-        Activation::Tanh => r.iter_mut().zip(v).for_each(|(ri, &vi)| *ri = super::tanh::tanh(vi)),
-        Activation::Retanh => r.iter_mut().zip(v).for_each(|(ri, &vi)| {
-            let t = super::tanh::tanh(vi);
-            *ri = if t > 0.0 { t } else { 0.0 };
-        }),
-        other => r.iter_mut().zip(v).for_each(|(ri, &vi)| *ri = other.apply(vi)),
-    }
-    super::readout_with(k, p, r, y)
+    super::activate_and_read_with(k, p, activation, v, r, y)
 }
 
 #[target_feature(enable = "avx2")]
