@@ -72,6 +72,9 @@ step "tests (unit, integration, doc; the firmware parity test runs QEMU)"
 # and a test binary of it would need libpython to link.
 cargo test --workspace --exclude neuroloop-python
 
+step "the AVX2 tanh against libm for all 2^32 inputs (the ignored test, in release)"
+cargo test --release -p neuroloop-core --features std --lib -- --ignored every_input_gives_libms_bits
+
 step "Python package: pip install ./python into a fresh venv, its pytest suite (python/test.sh)"
 bash python/test.sh
 
