@@ -286,6 +286,28 @@ impl<'a> Synapses<'a> {
         })
     }
 
+    /// The synapses from `pre`: their postsynaptic units and weights, in storage order (both
+    /// empty past the end). Copying rows this way is what makes a recording cheap.
+    ///
+    /// ```
+    /// use neuroloop_core::sorn::{Buffers, Config, Layout, Sorn};
+    /// let l = Layout::new(&Config::DEFAULT);
+    /// let bufs = Buffers::new(vec![0.0f32; l.f32_len], vec![0u16; l.u16_len], vec![0u32; l.u32_len]);
+    /// let net = Sorn::new(&Config::DEFAULT, 1, bufs)?;
+    /// let (posts, w) = net.wee().outgoing(0);
+    /// assert_eq!(posts.len(), net.wee().out_degree(0));
+    /// assert_eq!(net.wee().weight(0, posts[0] as usize), Some(w[0]));
+    /// assert!(net.wee().outgoing(200).0.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn outgoing(&self, pre: usize) -> (&'a [u16], &'a [f32]) {
+        let (Some(&s), Some(&l)) = (self.out_off.get(pre), self.out_len.get(pre)) else {
+            return (&[], &[]);
+        };
+        let (s, e) = (s as usize, s as usize + l as usize);
+        (self.post.get(s..e).unwrap_or(&[]), self.w.get(s..e).unwrap_or(&[]))
+    }
+
     /// The weight of `pre -> post`, if that synapse exists.
     pub fn weight(&self, pre: usize, post: usize) -> Option<f32> {
         let s = *self.out_off.get(pre)? as usize;

@@ -331,9 +331,15 @@ impl Recordings {
         if !(step + 1 - self.first_step).is_multiple_of(self.spec.every) {
             return;
         }
-        let sample = |m: neuroloop_core::sorn::Synapses<'_>| WeightSample {
-            step,
-            synapses: m.iter().map(|s| (s.pre, s.post, s.w)).collect(),
+        // Row slices into a Vec of the right size: the recording of 200 weight matrices is
+        // then a copy, not a walk through a nested iterator with regrowing storage.
+        let sample = |m: neuroloop_core::sorn::Synapses<'_>| {
+            let mut synapses = Vec::with_capacity(m.len());
+            for pre in 0..m.n_pre() {
+                let (posts, w) = m.outgoing(pre);
+                synapses.extend(posts.iter().zip(w).map(|(&post, &w)| (pre as u16, post, w)));
+            }
+            WeightSample { step, synapses }
         };
         if self.spec.has(Recorder::Wee) {
             self.wee.push(sample(net.wee()));
