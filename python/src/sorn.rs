@@ -2,11 +2,12 @@
 //! state arrays, snapshots.
 
 use neuroloop_core::bits::Bits;
-use neuroloop_core::sorn::{Buffers, Config, DenseState, Freeze, Mode, Phase, Rule};
+use neuroloop_core::sorn::{Buffers, Config, DenseState, Freeze, Mode, Phase, Rule, Synapses};
 use neuroloop_host::sorn::record::{RecordSpec, Recorder, Recordings};
 use neuroloop_host::sorn::snapshot::{self, Snapshot};
-use neuroloop_host::sorn::{HostSorn, Inputs, Raster, RunSpec, build, simulate};
+use neuroloop_host::sorn::{HostSorn, Inputs, Raster, RunSpec, build, simulate, simulate_observed};
 use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray2};
+use pyo3::exceptions::PyMemoryError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
@@ -91,23 +92,85 @@ fn raster_rows(r: &Raster, out: &mut [f64]) {
     }
 }
 
-/// Dense `[pre][post]` matrices of sparse samples into `out` (`k x n_pre x n_post`, zeroed).
-fn dense_samples(samples: &[neuroloop_host::sorn::record::WeightSample], n_post: usize, out: &mut [f64]) {
-    let size = out.len() / samples.len().max(1);
-    for (s, m) in samples.iter().zip(out.chunks_exact_mut(size.max(1))) {
-        for &(pre, post, w) in &s.synapses {
-            m[pre as usize * n_post + post as usize] = f64::from(w);
+/// `m` written densely in the package's `[pre][post]` order into `out` (`n_pre x n_post`, all
+/// zero before): only the synapses are written.
+fn write_dense_f64(m: Synapses<'_>, out: &mut [f64]) {
+    let n_post = m.n_post();
+    for (pre, row) in out.chunks_exact_mut(n_post.max(1)).enumerate().take(m.n_pre()) {
+        let (posts, w) = m.outgoing(pre);
+        for (&post, &w) in posts.iter().zip(w) {
+            if let Some(v) = row.get_mut(post as usize) {
+                *v = f64::from(w);
+            }
         }
     }
+}
+
+/// Lead of the page-touching thread over the network, in steps (measured: 8 and 1,000 give the
+/// same time; a short lead holds fewer matrices in flight).
+const TOUCH_LEAD: usize = 8;
+
+/// [`simulate`] with the `WEE` / `WEI` recordings written straight into zeroed numpy arrays
+/// (`T x n_pre x ne`, one per entry of `dense`) as the network steps. Most of the time of
+/// returning 200 weight matrices goes into the kernel handing out and zeroing 64 MB of fresh
+/// pages, so a second thread touches each step's pages ahead of the network, and that work runs
+/// beside the network instead of after it. (Two touching threads, each on half of the steps,
+/// measured no faster on 2 cores.)
+fn simulate_dense(
+    net: &mut HostSorn,
+    spec: &RunSpec,
+    inputs: Inputs<'_>,
+    dense: Vec<(Recorder, &mut [f64])>,
+) -> anyhow::Result<Recordings> {
+    if dense.is_empty() {
+        return simulate(net, spec, inputs);
+    }
+    let (ne, ni) = (net.config().ne as usize, net.config().ni as usize);
+    let kinds: Vec<Recorder> = dense.iter().map(|(r, _)| *r).collect();
+    let mut per_kind: Vec<_> = dense
+        .into_iter()
+        .map(|(r, out)| out.chunks_exact_mut((if r == Recorder::Wee { ne } else { ni } * ne).max(1)))
+        .collect();
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<&mut [f64]>>(TOUCH_LEAD);
+        s.spawn(move || {
+            // Step t's matrices, one per recorder, in step order.
+            while let Some(mut mats) = per_kind.iter_mut().map(Iterator::next).collect::<Option<Vec<_>>>() {
+                // A write per 4 KiB page faults it in; the values stay zero.
+                for m in &mut mats {
+                    m.iter_mut().step_by(512).for_each(|v| *v = 0.0);
+                }
+                if tx.send(mats).is_err() {
+                    break;
+                }
+            }
+        });
+        let run = simulate_observed(net, spec, inputs, |t, net, _| {
+            let mats = rx.recv().map_err(|_| anyhow::anyhow!("no weight matrix for step {t}"))?;
+            for (kind, m) in kinds.iter().zip(mats) {
+                write_dense_f64(if *kind == Recorder::Wee { net.wee() } else { net.wei() }, m);
+            }
+            Ok(())
+        });
+        // The touching thread stops at its next send.
+        drop(rx);
+        run
+    })
 }
 
 /// The recordings as `{name: array}`, each array stacking the steps on axis 0 in the element
 /// shape the package records (`(T, ne)` spikes, `(T, ne, 1)` recurrent activation and
 /// thresholds, `(T, n_pre, ne)` weights, `(T,)` int64 counts).
-fn recordings_dict<'py>(py: Python<'py>, rec: &Recordings) -> PyResult<Bound<'py, PyDict>> {
+fn recordings_dict<'py>(
+    py: Python<'py>,
+    names: &[Recorder],
+    rec: &Recordings,
+    dense: Vec<(Recorder, Bound<'py, PyArrayDyn<f64>>)>,
+) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     let (ne, ni) = (rec.ne, rec.ni);
-    for r in &rec.spec.recorders {
+    let mut dense = dense.into_iter();
+    for r in names {
         let arr = match r {
             Recorder::ExcitatoryActivation | Recorder::InhibitoryActivation | Recorder::RecurrentActivation => {
                 let raster = match r {
@@ -120,10 +183,10 @@ fn recordings_dict<'py>(py: Python<'py>, rec: &Recordings) -> PyResult<Bound<'py
                 let shape: Vec<usize> = if *r == Recorder::RecurrentActivation { vec![t, n, 1] } else { vec![t, n] };
                 numpy_f64(py, shape, |out| raster_rows(raster, out))?
             }
-            Recorder::Wee | Recorder::Wei => {
-                let (samples, n_pre) = if *r == Recorder::Wee { (&rec.wee, ne) } else { (&rec.wei, ni) };
-                numpy_f64(py, vec![samples.len(), n_pre, ne], |out| dense_samples(samples, ne, out))?
-            }
+            Recorder::Wee | Recorder::Wei => match dense.next() {
+                Some((k, arr)) if k == *r => arr.into_any(),
+                _ => return Err(value_error(format!("internal: no {} array", r.name()))),
+            },
             Recorder::Te | Recorder::Ti => {
                 let (samples, n) = if *r == Recorder::Te { (&rec.te, ne) } else { (&rec.ti, ni) };
                 let v = samples.iter().flat_map(|s| s.values.iter().copied());
@@ -176,17 +239,38 @@ impl SornNetwork {
         record.budget_bytes = u64::MAX;
         let a = inputs.as_array();
         let (nu, steps) = a.dim();
+        let (ne, ni) = (self.net.config().ne as usize, self.net.config().ni as usize);
         if nu != self.net.config().nu as usize {
             return Err(value_error(format!(
                 "input has {nu} values; the network has nu = {} input channels",
                 self.net.config().nu
             )));
         }
+        // The weight matrices go straight into numpy arrays (`simulate_dense`), not through
+        // the host's sparse samples.
+        let names = record.recorders.clone();
+        record.recorders.retain(|r| !matches!(r, Recorder::Wee | Recorder::Wei));
+        let mut dense = Vec::new();
+        for &r in names.iter().filter(|r| matches!(r, Recorder::Wee | Recorder::Wei)) {
+            let n_pre = if r == Recorder::Wee { ne } else { ni };
+            let bytes = neuroloop_host::budget::items((steps * n_pre) as u64 * ne as u64, 8);
+            neuroloop_host::budget::check(
+                format!("recording {} for {steps} steps", r.name()),
+                bytes,
+                neuroloop_host::budget::bytes(),
+            )
+            .map_err(|e| PyMemoryError::new_err(e.to_string()))?;
+            dense.push((r, PyArrayDyn::<f64>::zeros(py, vec![steps, n_pre, ne], false)));
+        }
         let matrix: Vec<f32> = a.iter().copied().collect();
         let spec = RunSpec { steps: steps as u64, mode: Mode { phase, freeze: f, noise }, record: Some(record) };
         let net = &mut self.net;
-        let rec = py.detach(|| simulate(net, &spec, Inputs::Matrix(&matrix))).map_err(anyhow_error)?;
-        recordings_dict(py, &rec)
+        let rec = {
+            let mut rw: Vec<_> = dense.iter().map(|(r, arr)| (*r, arr.readwrite())).collect();
+            let outs = rw.iter_mut().map(|(r, w)| Ok((*r, w.as_slice_mut()?))).collect::<PyResult<Vec<_>>>()?;
+            py.detach(|| simulate_dense(net, &spec, Inputs::Matrix(&matrix), outs)).map_err(anyhow_error)?
+        };
+        recordings_dict(py, &names, &rec, dense)
     }
 
     /// The package's state dict arrays: `Wee` (ne x ne, [pre][post]), `Wei` (ni x ne), `Wie`

@@ -84,6 +84,20 @@ def test_continuation_is_exact():
     assert np.array_equal(again["Wee"], second["Wee"])
 
 
+def test_weight_recordings_are_the_state_after_each_step():
+    # WEE and WEI are written into numpy's memory while the network steps (a second thread
+    # faults the pages in ahead): each step's matrix must be the state after that step, as
+    # stepping one call at a time shows. 40 steps cover structural plasticity's additions.
+    u = np.random.RandomState(1).rand(10, 40)
+    _, rec = Simulator.run(u, timesteps=40, seed=9, callbacks=["WEI", "EEConnectionCounts", "WEE"])
+    state = None
+    for t in range(40):
+        state, _ = Simulator.run(u[:, t:t + 1], state=state, timesteps=1, seed=9)
+        assert np.array_equal(rec["WEE"][t], state["Wee"]), t
+        assert np.array_equal(rec["WEI"][t], state["Wei"]), t
+    assert len({np.count_nonzero(w) for w in rec["WEE"]}) > 1
+
+
 def test_seed_reproduces_and_numpy_seed_too():
     u = np.random.rand(10, 30)
     a, _ = Simulator.run(u, timesteps=30, seed=11)

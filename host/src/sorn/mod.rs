@@ -263,6 +263,33 @@ pub struct RunSpec {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn simulate(net: &mut HostSorn, spec: &RunSpec, inputs: Inputs<'_>) -> anyhow::Result<record::Recordings> {
+    simulate_observed(net, spec, inputs, |_, _, _| Ok(()))
+}
+
+/// [`simulate`], calling `observe(t, net, report)` after step `t` (after the recorders took it),
+/// for what a caller keeps in its own form: the Python bindings write the package's dense
+/// float64 weight matrices straight into numpy's memory this way. An error from `observe`
+/// stops the run and is returned.
+///
+/// ```
+/// use neuroloop_core::sorn::Config;
+/// use neuroloop_host::sorn::{Inputs, RunSpec, build, input_rng, simulate_observed};
+/// let mut net = build(&Config::DEFAULT, 1)?;
+/// let mut counts = Vec::new();
+/// let spec = RunSpec { steps: 5, ..RunSpec::default() };
+/// simulate_observed(&mut net, &spec, Inputs::Uniform(&mut input_rng(1)), |_, net, _| {
+///     counts.push(net.ee_count());
+///     Ok(())
+/// })?;
+/// assert_eq!(counts.len(), 5);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn simulate_observed(
+    net: &mut HostSorn,
+    spec: &RunSpec,
+    inputs: Inputs<'_>,
+    mut observe: impl FnMut(usize, &HostSorn, &neuroloop_core::sorn::StepReport) -> anyhow::Result<()>,
+) -> anyhow::Result<record::Recordings> {
     let nu = net.config().nu as usize;
     let steps = usize::try_from(spec.steps)?;
     if let Inputs::Matrix(m) = &inputs {
@@ -288,6 +315,7 @@ pub fn simulate(net: &mut HostSorn, spec: &RunSpec, inputs: Inputs<'_>) -> anyho
         }
         let rep = net.step(&u).with_context(|| format!("step {t}"))?;
         rec.record(net, &rep);
+        observe(t, net, &rep)?;
     }
     Ok(rec)
 }
