@@ -5,8 +5,8 @@
 #   KEEP_VENV=1 python/test.sh   # keep the venv afterwards (its path is printed)
 #
 # gymnasium and matplotlib are installed when the package index has them; without them their
-# tests are skipped (pytest says so). The nn4n comparisons run only where an nn4n venv exists
-# (NEUROLOOP_NN4N_PYTHONS, default /work/venv-nn4n and /work/venv-nn4n12).
+# tests are skipped (pytest says so). The comparisons with the real sorn package run in a sorn
+# venv made here; those with nn4n only where an nn4n venv exists (see below).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -33,6 +33,23 @@ $pip install -q pytest numpy
 for opt in gymnasium matplotlib; do
     $pip install -q "$opt" || echo "test.sh: $opt could not be installed: its tests will be skipped"
 done
+# The live comparisons with the sorn 0.7.4 package (tests/test_sorn_package_state.py) run in a
+# venv of their own, since sorn needs tqdm and matplotlib < 3.9 (~45 s, 450 MB):
+# NEUROLOOP_SORN_PYTHON picks one, else benches/compare/.venv if it has sorn. Those with nn4n
+# (PyTorch, ~6 GB, not installed here) use NEUROLOOP_NN4N_PYTHONS, else that venv if it has nn4n.
+compare="$here/../benches/compare/.venv/bin/python"
+if [ -z "${NEUROLOOP_SORN_PYTHON:-}" ]; then
+    if "$compare" -c "import sorn" >/dev/null 2>&1; then
+        export NEUROLOOP_SORN_PYTHON="$compare"
+    elif "$py" -m venv "$venv/sorn" && "$venv/sorn/bin/python" -m pip install -q "sorn==0.7.4" tqdm "matplotlib<3.9"; then
+        export NEUROLOOP_SORN_PYTHON="$venv/sorn/bin/python"
+    else
+        echo "test.sh: sorn 0.7.4 could not be installed: the live comparisons with it will be skipped"
+    fi
+fi
+if [ -z "${NEUROLOOP_NN4N_PYTHONS:-}" ] && "$compare" -c "import torch, nn4n" >/dev/null 2>&1; then
+    export NEUROLOOP_NN4N_PYTHONS="$compare"
+fi
 # From outside the source tree (python -m puts the working directory first on sys.path), so
 # the installed package is what is tested.
 cd "$venv"

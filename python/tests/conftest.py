@@ -3,6 +3,10 @@ import pathlib
 
 import pytest
 
+# fixtures/sorn_repo/test_sorn.py is the sorn package's test module, run by a test with its
+# import changed; collected as it is, it would import the package.
+collect_ignore = ["fixtures"]
+
 # Plots render off screen.
 os.environ.setdefault("MPLBACKEND", "Agg")
 

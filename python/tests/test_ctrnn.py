@@ -144,8 +144,9 @@ def test_tools_nn4n_export_runs_the_bundled_exporter():
     assert tool.main.__code__.co_code == _nn4n_export.main.__code__.co_code
 
 
-NN4N_VENVS = [p for p in os.environ.get("NEUROLOOP_NN4N_PYTHONS", "/work/venv-nn4n/bin/python:"
-                                        "/work/venv-nn4n12/bin/python").split(":") if p]
+# Pythons with nn4n and PyTorch, ':'-separated; by default the venv of benches/compare/run.sh.
+NN4N_VENVS = [p for p in os.environ.get("NEUROLOOP_NN4N_PYTHONS",
+                                        str(HERE.parents[1] / "benches/compare/.venv/bin/python")).split(":") if p]
 
 
 @pytest.mark.parametrize("python", NN4N_VENVS)

@@ -309,3 +309,22 @@ def test_initializer_helpers_on_a_state():
     u[:, 0] = inp[:10]
     _, rec = Simulator.run(u, state=s, timesteps=1, callbacks=["ExcitatoryActivation"])
     assert all(rec["ExcitatoryActivation"][0][i] == 1.0 for i in idx)
+
+
+def test_initializer_weight_builders():
+    from neuroloop.sorn import Initializer
+
+    np.random.seed(0)
+    ee = Initializer.generate_lambd_connections("EE", 50, 10, 8, 1)
+    assert ee.shape == (50, 50) and not np.diag(ee).any() and ((ee >= 0) & (ee < 0.1)).all()
+    assert 6 <= (ee > 0).sum(axis=0).mean() <= 8  # about lambda inputs per unit (truncated)
+    ei = Initializer.generate_lambd_connections("EI", 50, 10, 20, 2)
+    assert ei.shape == (10, 50) and 17 <= (ei > 0).sum(axis=1).mean() <= 20
+    with pytest.raises(ValueError, match="'EE' or 'EI'"):
+        Initializer.generate_lambd_connections("IE", 50, 10, 8, 1)
+    w = ee.copy()
+    w[:, [3, 4]] = 0.0
+    fixed = Initializer.zero_sum_incoming_check(w)
+    assert fixed is w and (w[:, [3, 4]].sum(axis=0) > 0).all() and (w[10:, [3, 4]] == 0).all()
+    inp, idx = Initializer.generate_gaussian_inputs(10, 200)
+    assert len(inp) == 200 and all(inp[i] != 0 for i in idx) and not any(inp[10:])

@@ -2,6 +2,7 @@
 `sorn` run (in the sorn venv, pickled), and the package test's own fixture, with the calls 2-6
 of its test module on it."""
 import os
+import pathlib
 import pickle
 import subprocess
 import sys
@@ -11,7 +12,11 @@ import pytest
 
 from neuroloop.sorn import Simulator, Trainer
 
-SORN_PY = os.environ.get("NEUROLOOP_SORN_PYTHON", "/work/venv-sorn/bin/python")
+# The package's test module and its fixture, from its repository (fixtures/sorn_repo/README.md).
+PACKAGE_REPO = pathlib.Path(__file__).resolve().parent / "fixtures" / "sorn_repo"
+# A python with sorn 0.7.4 (python/test.sh makes one), else the venv of benches/compare/run.sh.
+SORN_PY = os.environ.get("NEUROLOOP_SORN_PYTHON",
+                         str(pathlib.Path(__file__).resolve().parents[2] / "benches/compare/.venv/bin/python"))
 MAKE_STATE = """
 import os, pickle, sys
 os.environ["TQDM_DISABLE"] = "1"
@@ -51,12 +56,8 @@ def test_a_package_state_continues(package_state):
 
 
 def test_the_package_tests_fixture_with_its_calls():
-    # sample_matrices.pkl of the package's repository (not in its sdist), when the mirror is here.
-    repo = "/work/.mirror/Saran-nns+sorn/repo"
-    r = subprocess.run(["git", "-C", repo, "show", "HEAD:sample_matrices.pkl"], capture_output=True)
-    if r.returncode != 0:
-        pytest.skip("the sorn repository mirror is not here")
-    state_dict = pickle.loads(r.stdout)[0]
+    # sample_matrices.pkl of the package's repository (not in its sdist), copied into fixtures/.
+    state_dict = pickle.loads((PACKAGE_REPO / "sample_matrices.pkl").read_bytes())[0]
     simulation_inputs, gym_input, sequence_input = np.random.rand(10, 2), np.random.rand(10, 1), np.random.rand(10, 1)
     s2, _ = Simulator.run(inputs=simulation_inputs, phase="plasticity", state=state_dict, timesteps=2, noise=False)
     s3, _ = Simulator.run(inputs=simulation_inputs, phase="plasticity", state=state_dict, timesteps=2, noise=False,
@@ -76,13 +77,7 @@ def test_the_package_tests_fixture_with_its_calls():
 def test_the_package_test_module_passes_with_only_the_import_changed(tmp_path):
     # test_sorn.py of the package's repository, verbatim except `from sorn.` -> `from neuroloop.sorn.`
     # (its checks only prove each call returns something not callable; the other tests here check values).
-    repo = "/work/.mirror/Saran-nns+sorn/repo"
-    files = {}
-    for name in ("test_sorn.py", "sample_matrices.pkl"):
-        r = subprocess.run(["git", "-C", repo, "show", f"HEAD:{name}"], capture_output=True)
-        if r.returncode != 0:
-            pytest.skip("the sorn repository mirror is not here")
-        files[name] = r.stdout
+    files = {name: (PACKAGE_REPO / name).read_bytes() for name in ("test_sorn.py", "sample_matrices.pkl")}
     src = files["test_sorn.py"].decode()
     changed = src.replace("from sorn.sorn import", "from neuroloop.sorn.sorn import").replace(
         "from sorn.utils import", "from neuroloop.sorn.utils import")
@@ -93,3 +88,49 @@ def test_the_package_test_module_passes_with_only_the_import_changed(tmp_path):
     r = subprocess.run([sys.executable, "-m", "unittest", "-v", "test_sorn.py"], cwd=tmp_path, env=env,
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0 and "Ran 3 tests" in r.stderr and "OK" in r.stderr, r.stderr[-3000:]
+
+
+INITIALIZER_CALLS = """
+import os, pickle, random, sys
+import numpy as np
+mod = sys.argv[2]
+if mod == "sorn":
+    os.environ["TQDM_DISABLE"] = "1"
+    from sorn.utils import Initializer
+else:
+    from neuroloop.sorn.utils import Initializer
+out = {}
+np.random.seed(3); random.seed(3)
+out["ee"] = Initializer.generate_lambd_connections("EE", 200, 40, 20, 1)
+out["ei"] = Initializer.generate_lambd_connections("EI", 200, 40, 40, 3)
+w = np.random.uniform(0.0, 1.0, (30, 30)); w[:, [2, 7, 29]] = 0.0
+out["zero_sum"] = Initializer.zero_sum_incoming_check(w)
+out["strong"] = Initializer.generate_strong_inp(10, 200)
+out["one_hot"] = Initializer.multi_one_hot_inp(200, ["a", "b", "c"], 4)
+out["noise"] = Initializer.white_gaussian_noise(0.0, 0.04, 5)
+out["normalized"] = Initializer.normalize_weight_matrix(out["ee"])
+pickle.dump(out, open(sys.argv[1], "wb"))
+"""
+
+
+def test_initializer_draws_the_packages_arrays(tmp_path):
+    # The same seeds of numpy's and Python's generators give the package's arrays, call after call.
+    if not os.path.exists(SORN_PY):
+        pytest.skip(f"no sorn venv at {SORN_PY} (set NEUROLOOP_SORN_PYTHON)")
+    import neuroloop
+
+    site = str(pathlib.Path(neuroloop.__file__).resolve().parents[1])
+    results = {}
+    for mod, py, env in (("sorn", SORN_PY, os.environ), ("neuroloop", sys.executable, {**os.environ, "PYTHONPATH": site})):
+        out = tmp_path / f"{mod}.pkl"
+        r = subprocess.run([py, "-c", INITIALIZER_CALLS, str(out), mod], cwd=tmp_path, env=env, capture_output=True,
+                           text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        results[mod] = pickle.loads(out.read_bytes())
+    theirs, ours = results["sorn"], results["neuroloop"]
+    assert ours["ee"].shape == (200, 200) and ours["ei"].shape == (40, 200)
+    assert not np.diag(ours["ee"]).any() and 15 <= np.count_nonzero(ours["ee"]) / 200 <= 20
+    for k in ("ee", "ei", "zero_sum", "noise", "normalized"):
+        assert np.array_equal(ours[k], theirs[k]), k
+    assert ours["strong"][0] == theirs["strong"][0] and np.array_equal(ours["strong"][1], theirs["strong"][1])
+    assert np.array_equal(ours["one_hot"][0], theirs["one_hot"][0]) and ours["one_hot"][1] == theirs["one_hot"][1]

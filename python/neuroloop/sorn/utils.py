@@ -106,10 +106,75 @@ class Statistics:
 
 
 class Initializer:
-    """The package's helpers for inputs and weight arrays (static methods, numpy's global
-    generator as in the package). Not offered: ``generate_lambd_connections`` and
-    ``zero_sum_incoming_check`` (the core builds and repairs networks) and
-    ``generate_gaussian_inputs`` (it always raises TypeError in the package)."""
+    """The package's helpers for inputs and weight arrays (static methods drawing from numpy's
+    global generator and Python's ``random``, in the package's order, so the same seeds give the
+    package's arrays). They make arrays for a user's own code; the networks of
+    ``Simulator``/``Trainer`` are built by the core."""
+
+    @staticmethod
+    def generate_gaussian_inputs(length, reservoir_size):
+        """A list of ``reservoir_size`` inputs with standard normal values at random indices below
+        ``length`` (drawn with replacement, a random number of them), and those indices.
+
+        The package draws a single number here (``np.random.normal(length)``) and then fails
+        indexing it whenever an index was drawn; this draws the ``length`` values its docstring
+        describes."""
+        out = [0] * reservoir_size
+        x = [0] * length
+        idx = np.random.choice(length, np.random.randint(reservoir_size))
+        inp = np.random.normal(size=length)
+        for i in idx:
+            x[i] = inp[i]
+        out[: len(x)] = x
+        return out, idx
+
+    @staticmethod
+    def generate_lambd_connections(synaptic_connection, ne, ni, lambd_w, lambd_std):
+        """A random weight matrix as the package draws it: ``"EE"`` gives ``(ne, ne)`` ``[pre][post]``
+        with about ``lambd_w`` inputs per unit (normal, sd ``lambd_std``, truncated to an integer),
+        no self-connections; ``"EI"`` gives ``(ni, ne)`` with about ``lambd_w`` targets per
+        inhibitory unit. Weights are uniform in [0, 0.1). Other types raise ``ValueError`` (the
+        package returns ``None``)."""
+        import random
+        from statistics import NormalDist
+
+        if synaptic_connection not in ("EE", "EI"):
+            raise ValueError(f"synaptic_connection must be 'EE' or 'EI', not {synaptic_connection!r}")
+        n_units = ne if synaptic_connection == "EE" else ni
+        # scipy's norm.ppf, which the package uses, is the inverse normal CDF.
+        dist = NormalDist(mu=float(lambd_w), sigma=float(lambd_std))
+        lambdas = np.array([dist.inv_cdf(p) for p in np.random.random(n_units)]).astype(int)
+        weights = np.random.uniform(0.0, 0.1, sum(lambdas))
+        if synaptic_connection == "EE":
+            out = np.zeros((ne, ne))
+            at = 0
+            for neuron in range(ne):
+                others = [j for j in range(ne) if j != neuron]
+                pres = random.sample(others, lambdas[neuron])
+                for k, w in enumerate(weights[at: at + lambdas[neuron]]):
+                    out[pres[k]][neuron] = w
+                at += lambdas[neuron]
+            return out
+        out = np.zeros((ni, ne))
+        at = 0
+        for neuron in range(ni):
+            posts = random.sample(list(range(ne)), lambdas[neuron])
+            for k, w in enumerate(weights[at: at + lambdas[neuron]]):
+                out[neuron][posts[k]] = w
+            at += lambdas[neuron]
+        return out
+
+    @staticmethod
+    def zero_sum_incoming_check(weights):
+        """Gives every unit without input (a zero column) two random inputs from the first 20 % of
+        the presynaptic units, uniform in [0, 0.1); in place, as the package; returns ``weights``."""
+        zero_sum_incomings = np.where(np.sum(weights, axis=0) == 0.0)
+        for col in zero_sum_incomings[-1]:
+            rand_indices = np.random.randint(int(weights.shape[0] * 0.2), size=2)
+            rand_values = np.random.uniform(0.0, 0.1, 2)
+            for i, idx in enumerate(rand_indices):
+                weights[:, col][idx] = rand_values[i]
+        return weights
 
     @staticmethod
     def generate_strong_inp(length, reservoir_size):
