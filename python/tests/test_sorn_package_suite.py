@@ -132,6 +132,8 @@ def test_plotter_calls(run_outputs, spikes, tmp_path, monkeypatch):
     Plotter.correlation(Statistics.avg_corr_coeff(E)[0], savefig=True)
     assert (tmp_path / "RasterSpikeTrain.png").stat().st_size > 1000
     assert (tmp_path / "Correlation between neurons.png").exists()
+    Plotter.plot_network(corr=Statistics.avg_corr_coeff(E)[0], corr_thres=0.1, fig_name="network.png")
+    assert (tmp_path / "network.png").stat().st_size > 1000 and "above 0.1" in plt.gcf().axes[0].get_title()
     plt.close("all")
 
 

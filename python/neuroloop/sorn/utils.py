@@ -401,14 +401,19 @@ class Plotter:
         """The pairs of units correlated above ``corr_thres`` as a graph on a circle (saved to
         ``fig_name`` when given; the package always saves, to ``None.png`` without a name)."""
         plt = _plt()
+        from matplotlib.collections import LineCollection
+
         c = np.asarray(corr, dtype=np.float64)
         n = c.shape[0]
         ang = 2 * np.pi * np.arange(n) / max(n, 1)
         x, y = np.cos(ang), np.sin(ang)
         fig, ax = plt.subplots(figsize=(8, 8))
-        for i, j in zip(*np.where(np.tril(c, -1) > corr_thres)):
-            ax.plot([x[i], x[j]], [y[i], y[j]], "k-", lw=0.3)
-        ax.scatter(x, y, s=10)
+        i, j = np.where(np.tril(c, -1) > corr_thres)
+        # One artist for all edges: a 1,000-unit matrix can have 10^5 of them.
+        segments = np.stack([np.stack([x[i], y[i]], axis=1), np.stack([x[j], y[j]], axis=1)], axis=1)
+        ax.add_collection(LineCollection(segments, colors="k", linewidths=0.3, alpha=0.5))
+        ax.scatter(x, y, s=10, zorder=2)
+        ax.set_title(f"{len(i)} pairs correlated above {corr_thres}")
         ax.set_axis_off()
         if fig_name:
             fig.savefig(fig_name)
