@@ -114,8 +114,9 @@ const TOUCH_LEAD: usize = 8;
 /// (`T x n_pre x ne`, one per entry of `dense`) as the network steps. Most of the time of
 /// returning 200 weight matrices goes into the kernel handing out and zeroing 64 MB of fresh
 /// pages, so a second thread touches each step's pages ahead of the network, and that work runs
-/// beside the network instead of after it. (Two touching threads, each on half of the steps,
-/// measured no faster on 2 cores.)
+/// beside the network instead of after it. (Two touching threads, on halves of the steps or on
+/// alternating 4-16-step blocks, measured no faster on 2 cores: the kernel's zeroing is bound
+/// by memory, ~6 GB/s here.)
 fn simulate_dense(
     net: &mut HostSorn,
     spec: &RunSpec,
