@@ -328,3 +328,12 @@ def test_initializer_weight_builders():
     assert fixed is w and (w[:, [3, 4]].sum(axis=0) > 0).all() and (w[10:, [3, 4]] == 0).all()
     inp, idx = Initializer.generate_gaussian_inputs(10, 200)
     assert len(inp) == 200 and all(inp[i] != 0 for i in idx) and not any(inp[10:])
+
+
+def test_weight_recordings_over_the_memory_budget_raise_memory_error(monkeypatch):
+    # 200 steps of WEE are 64 MB of float64; the budget is checked before numpy allocates.
+    monkeypatch.setenv("NEUROLOOP_MEMORY_BUDGET_MB", "10")
+    with pytest.raises(MemoryError, match="recording WEE for 200 steps would need 64.0 MB"):
+        Simulator.run(np.random.rand(10, 200), timesteps=200, callbacks=["WEE"], seed=1)
+    _, rec = Simulator.run(np.random.rand(10, 20), timesteps=20, callbacks=["WEE"], seed=1)
+    assert len(rec["WEE"]) == 20
