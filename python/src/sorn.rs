@@ -251,18 +251,26 @@ impl SornNetwork {
         // the host's sparse samples.
         let names = record.recorders.clone();
         record.recorders.retain(|r| !matches!(r, Recorder::Wee | Recorder::Wei));
-        let mut dense = Vec::new();
-        for &r in names.iter().filter(|r| matches!(r, Recorder::Wee | Recorder::Wei)) {
-            let n_pre = if r == Recorder::Wee { ne } else { ni };
-            let bytes = neuroloop_host::budget::items((steps * n_pre) as u64 * ne as u64, 8);
-            neuroloop_host::budget::check(
-                format!("recording {} for {steps} steps", r.name()),
-                bytes,
-                neuroloop_host::budget::bytes(),
-            )
-            .map_err(|e| PyMemoryError::new_err(e.to_string()))?;
-            dense.push((r, PyArrayDyn::<f64>::zeros(py, vec![steps, n_pre, ne], false)));
-        }
+        let weights: Vec<(Recorder, usize)> = names
+            .iter()
+            .filter(|r| matches!(r, Recorder::Wee | Recorder::Wei))
+            .map(|&r| (r, if r == Recorder::Wee { ne } else { ni }))
+            .collect();
+        // The weight recordings together against the budget, before numpy allocates.
+        let bytes = weights.iter().fold(0u64, |sum, &(_, n_pre)| {
+            sum.saturating_add(neuroloop_host::budget::items((steps as u64).saturating_mul((n_pre * ne) as u64), 8))
+        });
+        let what: Vec<&str> = weights.iter().map(|(r, _)| r.name()).collect();
+        neuroloop_host::budget::check(
+            format!("recording {} for {steps} steps", what.join(" and ")),
+            bytes,
+            neuroloop_host::budget::bytes(),
+        )
+        .map_err(|e| PyMemoryError::new_err(e.to_string()))?;
+        let dense: Vec<_> = weights
+            .iter()
+            .map(|&(r, n_pre)| (r, PyArrayDyn::<f64>::zeros(py, vec![steps, n_pre, ne], false)))
+            .collect();
         let matrix: Vec<f32> = a.iter().copied().collect();
         let spec = RunSpec { steps: steps as u64, mode: Mode { phase, freeze: f, noise }, record: Some(record) };
         let net = &mut self.net;

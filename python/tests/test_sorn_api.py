@@ -335,5 +335,9 @@ def test_weight_recordings_over_the_memory_budget_raise_memory_error(monkeypatch
     monkeypatch.setenv("NEUROLOOP_MEMORY_BUDGET_MB", "10")
     with pytest.raises(MemoryError, match="recording WEE for 200 steps would need 64.0 MB"):
         Simulator.run(np.random.rand(10, 200), timesteps=200, callbacks=["WEE"], seed=1)
+    # Both weight recordings count: WEE 6.4 MB + WEI 1.28 MB at 20 steps, against 7 MB.
+    monkeypatch.setenv("NEUROLOOP_MEMORY_BUDGET_MB", "7")
     _, rec = Simulator.run(np.random.rand(10, 20), timesteps=20, callbacks=["WEE"], seed=1)
     assert len(rec["WEE"]) == 20
+    with pytest.raises(MemoryError, match="recording WEE and WEI for 20 steps"):
+        Simulator.run(np.random.rand(10, 20), timesteps=20, callbacks=["WEE", "WEI"], seed=1)
