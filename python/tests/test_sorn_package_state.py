@@ -90,6 +90,24 @@ def test_the_package_test_module_passes_with_only_the_import_changed(tmp_path):
     assert r.returncode == 0 and "Ran 3 tests" in r.stderr and "OK" in r.stderr, r.stderr[-3000:]
 
 
+def run_on_both_sides(script, tmp_path, *args):
+    """Runs `script` (argv: output pickle, "sorn" or "neuroloop", then `args`) under the sorn venv
+    and under this interpreter with neuroloop importable; returns (the package's, ours)."""
+    if not os.path.exists(SORN_PY):
+        pytest.skip(f"no sorn venv at {SORN_PY} (set NEUROLOOP_SORN_PYTHON)")
+    import neuroloop
+
+    site = str(pathlib.Path(neuroloop.__file__).resolve().parents[1])
+    results = {}
+    for mod, py, env in (("sorn", SORN_PY, os.environ), ("neuroloop", sys.executable, {**os.environ, "PYTHONPATH": site})):
+        out = tmp_path / f"{mod}.pkl"
+        r = subprocess.run([py, "-c", script, str(out), mod, *map(str, args)], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        results[mod] = pickle.loads(out.read_bytes())
+    return results["sorn"], results["neuroloop"]
+
+
 INITIALIZER_CALLS = """
 import os, pickle, random, sys
 import numpy as np
@@ -115,19 +133,7 @@ pickle.dump(out, open(sys.argv[1], "wb"))
 
 def test_initializer_draws_the_packages_arrays(tmp_path):
     # The same seeds of numpy's and Python's generators give the package's arrays, call after call.
-    if not os.path.exists(SORN_PY):
-        pytest.skip(f"no sorn venv at {SORN_PY} (set NEUROLOOP_SORN_PYTHON)")
-    import neuroloop
-
-    site = str(pathlib.Path(neuroloop.__file__).resolve().parents[1])
-    results = {}
-    for mod, py, env in (("sorn", SORN_PY, os.environ), ("neuroloop", sys.executable, {**os.environ, "PYTHONPATH": site})):
-        out = tmp_path / f"{mod}.pkl"
-        r = subprocess.run([py, "-c", INITIALIZER_CALLS, str(out), mod], cwd=tmp_path, env=env, capture_output=True,
-                           text=True, timeout=300)
-        assert r.returncode == 0, r.stderr
-        results[mod] = pickle.loads(out.read_bytes())
-    theirs, ours = results["sorn"], results["neuroloop"]
+    theirs, ours = run_on_both_sides(INITIALIZER_CALLS, tmp_path)
     assert ours["ee"].shape == (200, 200) and ours["ei"].shape == (40, 200)
     assert not np.diag(ours["ee"]).any() and 15 <= np.count_nonzero(ours["ee"]) / 200 <= 20
     for k in ("ee", "ei", "zero_sum", "noise", "normalized"):
@@ -139,12 +145,12 @@ def test_initializer_draws_the_packages_arrays(tmp_path):
 STATISTICS_CALLS = """
 import os, pickle, sys
 import numpy as np
-if sys.argv[3] == "sorn":
+if sys.argv[2] == "sorn":
     os.environ["TQDM_DISABLE"] = "1"
     from sorn.utils import Statistics
 else:
     from neuroloop.sorn.utils import Statistics
-E, P, S = pickle.load(open(sys.argv[1], "rb"))
+E, P, S = pickle.load(open(sys.argv[3], "rb"))
 rates = list(E.sum(axis=1))
 with np.errstate(all="ignore"):
     out = {
@@ -162,7 +168,7 @@ with np.errstate(all="ignore"):
         "fanofactor": Statistics.fanofactor(E, 10, 10),
         "spike_source_entropy all firing": Statistics.spike_source_entropy(S, S.shape[1]),
     }
-pickle.dump(out, open(sys.argv[2], "wb"))
+pickle.dump(out, open(sys.argv[1], "wb"))
 """
 
 
@@ -172,10 +178,6 @@ def test_statistics_give_the_packages_numbers(tmp_path):
     # fires (S). Where the package's statistic is broken (spec oddity #24: NaN once a unit never
     # fired, so avg_corr_coeff's mean and the entropy are compared on S; and 2-D
     # spike_time_intervals, compared on one unit), neuroloop computes the intended one.
-    if not os.path.exists(SORN_PY):
-        pytest.skip(f"no sorn venv at {SORN_PY} (set NEUROLOOP_SORN_PYTHON)")
-    import neuroloop
-
     _, rec = Simulator.run(np.random.RandomState(2).rand(10, 400), timesteps=400, seed=4,
                            callbacks=["ExcitatoryActivation"])
     E = np.asarray(rec["ExcitatoryActivation"])
@@ -184,14 +186,7 @@ def test_statistics_give_the_packages_numbers(tmp_path):
     S = (np.random.RandomState(5).rand(400, 200) < 0.1).astype(np.float64)
     assert S.sum(axis=0).min() > 0 and E.sum(axis=0).min() == 0
     (tmp_path / "in.pkl").write_bytes(pickle.dumps((E, P, S)))
-    site = str(pathlib.Path(neuroloop.__file__).resolve().parents[1])
-    results = {}
-    for mod, py, env in (("sorn", SORN_PY, os.environ), ("neuroloop", sys.executable, {**os.environ, "PYTHONPATH": site})):
-        r = subprocess.run([py, "-c", STATISTICS_CALLS, str(tmp_path / "in.pkl"), str(tmp_path / f"{mod}.pkl"), mod],
-                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
-        assert r.returncode == 0, r.stderr
-        results[mod] = pickle.loads((tmp_path / f"{mod}.pkl").read_bytes())
-    theirs, ours = results["sorn"], results["neuroloop"]
+    theirs, ours = run_on_both_sides(STATISTICS_CALLS, tmp_path, tmp_path / "in.pkl")
     assert set(ours) == set(theirs)
     differ = []
     for k in theirs:

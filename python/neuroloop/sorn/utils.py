@@ -145,23 +145,17 @@ class Initializer:
         dist = NormalDist(mu=float(lambd_w), sigma=float(lambd_std))
         lambdas = np.array([dist.inv_cdf(p) for p in np.random.random(n_units)]).astype(int)
         weights = np.random.uniform(0.0, 0.1, sum(lambdas))
-        if synaptic_connection == "EE":
-            out = np.zeros((ne, ne))
-            at = 0
-            for neuron in range(ne):
-                others = [j for j in range(ne) if j != neuron]
-                pres = random.sample(others, lambdas[neuron])
-                for k, w in enumerate(weights[at: at + lambdas[neuron]]):
-                    out[pres[k]][neuron] = w
-                at += lambdas[neuron]
-            return out
-        out = np.zeros((ni, ne))
+        ee = synaptic_connection == "EE"
+        out = np.zeros((ne, ne) if ee else (ni, ne))
+        # Row `unit` of `by_unit` is that unit's inputs (EE, a column of [pre][post]) or targets (EI).
+        by_unit = out.T if ee else out
         at = 0
-        for neuron in range(ni):
-            posts = random.sample(list(range(ne)), lambdas[neuron])
-            for k, w in enumerate(weights[at: at + lambdas[neuron]]):
-                out[neuron][posts[k]] = w
-            at += lambdas[neuron]
+        for unit in range(n_units):
+            pool = [j for j in range(ne) if j != unit] if ee else list(range(ne))
+            chosen = random.sample(pool, lambdas[unit])
+            for k, w in enumerate(weights[at: at + lambdas[unit]]):
+                by_unit[unit, chosen[k]] = w
+            at += lambdas[unit]
         return out
 
     @staticmethod
